@@ -1,0 +1,1 @@
+"""HTTP and CLI front ends of the buying-committee graph service."""

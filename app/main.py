@@ -1,0 +1,73 @@
+"""The app factory and its lifespan: settings in, a ready FastAPI app out.
+
+Nothing is built at import time: the store (Neo4j driver or SQLAlchemy
+engine) is created in the lifespan, kept in a typed `Services` on the app
+state, and closed when the app stops.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from app.auth import resolve_root_key
+from app.deps import Services
+from app.errors import install_error_handlers
+from app.middleware import BodySizeLimit
+from app.routes import health, ingest, reads
+from app.settings import Settings
+from app.stores import build_store
+from graph.errors import StoreUnavailable
+from graph.influence import InfluenceSettings
+
+log = logging.getLogger("bcg")
+
+
+def create_app(settings: Settings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        root = resolve_root_key(settings)
+        if root.created_now:
+            print(  # noqa: T201 - shown once, on purpose, so that `make run` is usable
+                f"Root API key (shown once; kept in {settings.data_dir / 'root_key'}):\n"
+                f"  {root.value}",
+                flush=True,
+            )
+        store = build_store(settings)
+        try:
+            applied = store.migrate()
+            if applied:
+                log.info("applied migrations %s", applied)
+        except StoreUnavailable:
+            log.warning("store unreachable at start; /readyz answers 503 until it is back")
+        app.state.services = Services(settings, store, root.value, InfluenceSettings())
+        try:
+            yield
+        finally:
+            store.close()
+
+    app = FastAPI(
+        title="Buying-committee graph",
+        version="0.1.0",
+        summary="Who sits in B2B buying decisions, and whose presence predicts the outcome.",
+        description=(
+            "Reach is not influence: every score is an effect on the win rate, with its "
+            "evidence and its uncertainty. Authenticate with `Authorization: Bearer <key>`."
+        ),
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(ingest.router)
+    app.include_router(reads.router)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"], allow_headers=["Authorization", "Content-Type"],
+        )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app

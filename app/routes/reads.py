@@ -1,0 +1,112 @@
+"""Read endpoints: committees and influence rankings."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from app.deps import ReadTenantDep, ServicesDep, StoreDep
+from app.schemas import (
+    DealCommitteeOut,
+    PeopleRankingOut,
+    Problem,
+    RoleRankingOut,
+    SegmentCommitteeOut,
+)
+from graph.analytics import committee_of_segment, rank_people, rank_roles
+from graph.errors import InvalidInput, NotFound
+from graph.influence import Direction
+from graph.models import SegmentFilter
+
+router = APIRouter(prefix="/v1", tags=["read"])
+ERRORS = {401: {"model": Problem}, 403: {"model": Problem}, 422: {"model": Problem},
+          503: {"model": Problem}}
+
+Industry = Annotated[str | None, Query(max_length=200, description="Case-insensitive.")]
+Region = Annotated[str | None, Query(max_length=200, description="Case-insensitive.")]
+MinAmount = Annotated[float | None, Query(ge=0, le=1e13)]
+MaxAmount = Annotated[float | None, Query(ge=0, le=1e13)]
+DirectionQ = Annotated[Direction, Query(description="positive: champions; negative: blockers.")]
+Limit = Annotated[int, Query(ge=1, le=200)]
+MinDeals = Annotated[
+    int, Query(ge=1, le=100_000, description="Fewest deals an item must have sat in.")
+]
+RecordIdPath = Annotated[str, Path(min_length=1, max_length=200)]
+
+
+def _segment(
+    industry: str | None, region: str | None, min_amount: float | None, max_amount: float | None
+) -> SegmentFilter:
+    if min_amount is not None and max_amount is not None and min_amount > max_amount:
+        raise InvalidInput("min_amount", "min_amount is greater than max_amount")
+    return SegmentFilter(
+        industry=industry or None, region=region or None,
+        min_amount=min_amount, max_amount=max_amount,
+    )
+
+
+@router.get("/deals/{deal_id}/committee", response_model=DealCommitteeOut,
+            responses={**ERRORS, 404: {"model": Problem}})
+def deal_committee(deal_id: RecordIdPath, tenant: ReadTenantDep, store: StoreDep) -> DealCommitteeOut:
+    """Who sat in this deal, with roles, stances and evidence."""
+    committee = store.deal_committee(tenant, deal_id)
+    if committee is None:
+        raise NotFound("deal", deal_id)
+    return DealCommitteeOut.of(committee)
+
+
+@router.get("/segments/committee", response_model=SegmentCommitteeOut, responses=ERRORS)
+def segment_committee(
+    tenant: ReadTenantDep,
+    store: StoreDep,
+    industry: Industry = None,
+    region: Region = None,
+    min_amount: MinAmount = None,
+    max_amount: MaxAmount = None,
+) -> SegmentCommitteeOut:
+    """The typical committee of a segment's closed deals: roles, presence, sizes."""
+    segment = _segment(industry, region, min_amount, max_amount)
+    return SegmentCommitteeOut.of(segment, committee_of_segment(store, tenant, segment))
+
+
+@router.get("/influencers/roles", response_model=RoleRankingOut, responses=ERRORS)
+def influencer_roles(
+    tenant: ReadTenantDep,
+    services: ServicesDep,
+    industry: Industry = None,
+    region: Region = None,
+    min_amount: MinAmount = None,
+    max_amount: MaxAmount = None,
+    direction: DirectionQ = "positive",
+    limit: Limit = 20,
+    min_deals: MinDeals = 3,
+) -> RoleRankingOut:
+    """Roles ranked by their size-adjusted, shrunk effect on the win rate."""
+    segment = _segment(industry, region, min_amount, max_amount)
+    ranking = rank_roles(
+        services.store, tenant, segment, direction, min_deals, limit, services.influence
+    )
+    return RoleRankingOut.of(ranking, direction)
+
+
+@router.get("/influencers/people", response_model=PeopleRankingOut, responses=ERRORS)
+def influencer_people(
+    tenant: ReadTenantDep,
+    services: ServicesDep,
+    industry: Industry = None,
+    region: Region = None,
+    min_amount: MinAmount = None,
+    max_amount: MaxAmount = None,
+    role: Annotated[str | None, Query(max_length=100)] = None,
+    direction: DirectionQ = "positive",
+    limit: Limit = 20,
+    min_deals: MinDeals = 3,
+) -> PeopleRankingOut:
+    """People ranked by their effect on the win rate; audience is shown, never ranked on."""
+    segment = _segment(industry, region, min_amount, max_amount)
+    ranking = rank_people(
+        services.store, services.store, tenant, segment, role or None, direction, min_deals,
+        limit, services.influence,
+    )
+    return PeopleRankingOut.of(ranking, direction)

@@ -1,0 +1,334 @@
+"""HTTP response and request shapes (DESIGN §4), and their mapping from domain results."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from pydantic import BaseModel, Field, SkipValidation
+
+from graph.analytics import PeopleRanking, RoleRanking
+from graph.committees import SegmentCommittee
+from graph.influence import Direction, Effect
+from graph.models import Account, Deal, DealCommittee, Person, SegmentFilter
+from graph.stats import Z95
+from ingest.batches import Rejection
+from ingest.records import DealIn, PersonIn
+
+
+class FieldErrorOut(BaseModel):
+    field: str = Field(description="Dotted path of the failing field, e.g. `deals.3.amount`.")
+    message: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str = Field(description="Stable identifier of the kind of problem.")
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldErrorOut] | None = None
+
+
+class RejectedOut(BaseModel):
+    index: int = Field(description="Position of the record in the batch.")
+    id: str | None
+    errors: list[FieldErrorOut]
+
+
+class IngestResult(BaseModel):
+    created: int
+    updated: int
+    unchanged: int
+    rejected: list[RejectedOut]
+
+
+class DealBatch(BaseModel):
+    """Records are validated one by one: an invalid one is rejected, the others go in."""
+
+    source: str = Field(default="api", max_length=50, pattern=r"^[a-z][a-z0-9_-]*$")
+    deals: list[SkipValidation[DealIn]] = Field(description="Deals to upsert.")
+
+
+class PeopleBatch(BaseModel):
+    """Contacts known at accounts; validated one by one like deals."""
+
+    people: list[SkipValidation[PersonIn]]
+
+
+def rejected_out(rejections: list[Rejection]) -> list[RejectedOut]:
+    return [
+        RejectedOut(
+            index=r.index,
+            id=r.id,
+            errors=[FieldErrorOut(field=e.field, message=e.message) for e in r.errors],
+        )
+        for r in rejections
+    ]
+
+
+class PersonOut(BaseModel):
+    id: str
+    name: str | None
+    email: str | None
+    title: str | None
+    function: str
+    seniority: str
+    role: str
+    account_id: str | None
+    external_kind: str | None
+    audience: int | None
+
+    @classmethod
+    def of(cls, person: Person) -> PersonOut:
+        return cls(
+            id=person.id, name=person.name, email=person.email, title=person.title,
+            function=person.function, seniority=person.seniority, role=person.role,
+            account_id=person.account_id, external_kind=person.external_kind,
+            audience=person.audience,
+        )
+
+
+class AccountOut(BaseModel):
+    id: str
+    name: str | None
+    industry: str | None
+    region: str | None
+    country: str | None
+    employees: int | None
+
+    @classmethod
+    def of(cls, account: Account) -> AccountOut:
+        return cls(
+            id=account.id, name=account.name, industry=account.industry, region=account.region,
+            country=account.country, employees=account.employees,
+        )
+
+
+class DealOut(BaseModel):
+    id: str
+    name: str | None
+    account_id: str
+    amount: float | None
+    currency: str | None
+    stage: str | None
+    outcome: str
+    created_at: str | None
+    closed_at: str | None
+    product: str | None
+    source: str
+
+    @classmethod
+    def of(cls, deal: Deal) -> DealOut:
+        return cls(
+            id=deal.id, name=deal.name, account_id=deal.account_id, amount=deal.amount,
+            currency=deal.currency, stage=deal.stage, outcome=deal.outcome,
+            created_at=deal.created_at, closed_at=deal.closed_at, product=deal.product,
+            source=deal.source,
+        )
+
+
+class ParticipantOut(BaseModel):
+    person: PersonOut
+    role: str = Field(description="Committee role: the person's role, or `external.<kind>`.")
+    external: bool
+    deal_role: str
+    stance: str
+    source: str
+    evidence: list[str]
+
+
+class DealCommitteeOut(BaseModel):
+    deal: DealOut
+    account: AccountOut
+    participants: list[ParticipantOut]
+
+    @classmethod
+    def of(cls, committee: DealCommittee) -> DealCommitteeOut:
+        return cls(
+            deal=DealOut.of(committee.deal),
+            account=AccountOut.of(committee.account),
+            participants=[
+                ParticipantOut(
+                    person=PersonOut.of(p.person), role=p.role, external=p.external,
+                    deal_role=p.deal_role, stance=p.stance, source=p.source,
+                    evidence=list(p.evidence),
+                )
+                for p in committee.participants
+            ],
+        )
+
+
+class SegmentOut(BaseModel):
+    industry: str | None
+    region: str | None
+    min_amount: float | None
+    max_amount: float | None
+
+    @classmethod
+    def of(cls, segment: SegmentFilter) -> SegmentOut:
+        return cls(
+            industry=segment.industry, region=segment.region,
+            min_amount=segment.min_amount, max_amount=segment.max_amount,
+        )
+
+
+class RolePresenceOut(BaseModel):
+    role: str
+    deals_present: int
+    presence: float = Field(description="Share of the segment's closed deals the role sat in.")
+
+
+class SegmentCommitteeOut(BaseModel):
+    segment: SegmentOut
+    deals: int = Field(description="Closed deals behind the answer.")
+    roles: list[RolePresenceOut]
+    size_distribution: dict[str, int] = Field(description="Committee size → number of deals.")
+    median_size: float | None
+
+    @classmethod
+    def of(cls, segment: SegmentFilter, committee: SegmentCommittee) -> SegmentCommitteeOut:
+        return cls(
+            segment=SegmentOut.of(segment),
+            deals=committee.deals,
+            roles=[
+                RolePresenceOut(role=r.role, deals_present=r.deals_present, presence=r.presence)
+                for r in committee.roles
+            ],
+            size_distribution=committee.size_distribution,
+            median_size=committee.median_size,
+        )
+
+
+class EvidenceOut(BaseModel):
+    """The counts an estimate rests on, the unshrunk estimate, and deals behind it."""
+
+    deal_ids: list[str]
+    won_present: int
+    lost_present: int
+    won_absent: int
+    lost_absent: int
+    odds_ratio_raw: float | None = Field(description="Size-adjusted odds ratio before shrinkage.")
+    interval_raw: list[float] | None
+
+
+def _finite(x: float) -> float:
+    return x if math.isfinite(x) else (1e300 if x > 0 else 0.0)
+
+
+def _evidence(effect: Effect) -> EvidenceOut:
+    raw = effect.raw
+    return EvidenceOut(
+        deal_ids=list(effect.evidence_ids),
+        won_present=effect.won_present,
+        lost_present=effect.lost_present,
+        won_absent=effect.won_absent,
+        lost_absent=effect.lost_absent,
+        odds_ratio_raw=_finite(math.exp(raw.mean)) if raw else None,
+        interval_raw=[_finite(math.exp(v)) for v in raw.interval()] if raw else None,
+    )
+
+
+class _EffectFields(BaseModel):
+    deals_present: int
+    presence: float = Field(description="Reach: share of deals present. Reported, never ranked on.")
+    win_rate_present: float | None
+    win_rate_absent: float | None
+    influence: float = Field(description="Odds ratio of winning when present, size-adjusted, shrunk.")
+    interval: list[float] = Field(description="95% interval of `influence`: [low, high].")
+    score: float = Field(description="Rank key: shrunk log odds ratio in the asked direction.")
+    evidence: EvidenceOut
+
+
+def _effect_fields(effect: Effect, direction: Direction) -> dict[str, Any]:
+    low = effect.estimate.mean - Z95 * effect.estimate.se
+    high = effect.estimate.mean + Z95 * effect.estimate.se
+    return {
+        "deals_present": effect.deals_present,
+        "presence": effect.presence,
+        "win_rate_present": effect.win_rate_present,
+        "win_rate_absent": effect.win_rate_absent,
+        "influence": _finite(math.exp(effect.estimate.mean)),
+        "interval": [_finite(math.exp(low)), _finite(math.exp(high))],
+        "score": effect.score(direction),
+        "evidence": _evidence(effect),
+    }
+
+
+class RoleItem(_EffectFields):
+    role: str
+    function: str
+    seniority: str
+
+
+class RoleRankingOut(BaseModel):
+    segment: SegmentOut
+    deals: int
+    direction: Direction
+    items: list[RoleItem]
+
+    @classmethod
+    def of(cls, ranking: RoleRanking, direction: Direction) -> RoleRankingOut:
+        items = []
+        for effect in ranking.items:
+            seniority, _, function = effect.key.partition(".")
+            items.append(
+                RoleItem(
+                    role=effect.key, function=function, seniority=seniority,
+                    **_effect_fields(effect, direction),
+                )
+            )
+        return cls(
+            segment=SegmentOut.of(ranking.segment), deals=ranking.deals, direction=direction,
+            items=items,
+        )
+
+
+class PersonRef(BaseModel):
+    id: str
+    name: str | None
+    title: str | None
+    role: str
+    account_id: str | None
+
+
+class PersonItem(_EffectFields):
+    person: PersonRef
+    roles: list[str] = Field(description="Committee roles the person held in these deals.")
+    accounts: int = Field(description="Distinct accounts whose deals the person sat in.")
+    external: bool = Field(description="Sat in a deal for an account that does not employ them.")
+    audience: int | None = Field(description="Follower count as given; never used for ranking.")
+
+
+class PeopleRankingOut(BaseModel):
+    segment: SegmentOut
+    deals: int
+    direction: Direction
+    items: list[PersonItem]
+
+    @classmethod
+    def of(cls, ranking: PeopleRanking, direction: Direction) -> PeopleRankingOut:
+        items = [
+            PersonItem(
+                person=PersonRef(
+                    id=i.person.id, name=i.person.name, title=i.person.title,
+                    role=i.person.role, account_id=i.person.account_id,
+                ),
+                roles=list(i.roles),
+                accounts=i.accounts,
+                external=i.external,
+                audience=i.person.audience,
+                **_effect_fields(i.effect, direction),
+            )
+            for i in ranking.items
+        ]
+        return cls(
+            segment=SegmentOut.of(ranking.segment), deals=ranking.deals, direction=direction,
+            items=items,
+        )
+
+
+class Health(BaseModel):
+    status: str
+    store: str | None = None

@@ -1,0 +1,1 @@
+"""The buying-committee graph: domain records, the store port, its adapters and the analytics."""

@@ -1,0 +1,139 @@
+"""Every Cypher statement of the Neo4j adapter, as parameterised constants.
+
+No value is ever spliced into these texts: tenants, ids and filters travel
+as parameters. Every node and relationship carries `tenant`, and every
+pattern matches on it.
+"""
+
+DEAL_HASHES = """
+UNWIND $ids AS id
+MATCH (d:Deal {tenant: $tenant, id: id})
+RETURN d.id AS id, d.content_hash AS content_hash
+"""
+
+PERSON_HASHES = """
+UNWIND $ids AS id
+MATCH (p:Person {tenant: $tenant, id: id})
+RETURN p.id AS id, p.content_hash AS content_hash
+"""
+
+MERGE_ACCOUNTS = """
+UNWIND $rows AS row
+MERGE (a:Account {tenant: $tenant, id: row.id})
+SET a.name = coalesce(row.name, a.name),
+    a.industry = coalesce(row.industry, a.industry),
+    a.industry_key = coalesce(row.industry_key, a.industry_key),
+    a.region = coalesce(row.region, a.region),
+    a.region_key = coalesce(row.region_key, a.region_key),
+    a.country = coalesce(row.country, a.country),
+    a.employees = coalesce(row.employees, a.employees)
+"""
+
+# A contact keeps stored fields the row leaves empty; a new contact without an
+# employer works for the deal's account (row.fallback_account).
+MERGE_PEOPLE = """
+UNWIND $rows AS row
+MERGE (p:Person {tenant: $tenant, id: row.id})
+ON CREATE SET p.account_id = coalesce(row.account_id, row.fallback_account)
+SET p.account_id = coalesce(row.account_id, p.account_id),
+    p.name = coalesce(row.name, p.name),
+    p.email = coalesce(row.email, p.email),
+    p.title = coalesce(row.title, p.title),
+    p.function = CASE WHEN row.title IS NULL AND p.function IS NOT NULL
+                      THEN p.function ELSE row.function END,
+    p.seniority = CASE WHEN row.title IS NULL AND p.seniority IS NOT NULL
+                       THEN p.seniority ELSE row.seniority END,
+    p.role = CASE WHEN row.title IS NULL AND p.role IS NOT NULL THEN p.role ELSE row.role END,
+    p.external_kind = coalesce(row.external_kind, p.external_kind),
+    p.audience = coalesce(row.audience, p.audience),
+    p.content_hash = coalesce(row.content_hash, p.content_hash)
+WITH p
+OPTIONAL MATCH (p)-[old:WORKS_AT]->(previous:Account)
+WHERE previous.id <> p.account_id
+DELETE old
+WITH p
+MERGE (a:Account {tenant: $tenant, id: p.account_id})
+MERGE (p)-[w:WORKS_AT]->(a)
+SET w.tenant = $tenant
+"""
+
+MERGE_DEALS = """
+UNWIND $rows AS row
+MERGE (d:Deal {tenant: $tenant, id: row.id})
+SET d += row.props
+WITH d, row
+OPTIONAL MATCH (d)-[old:FOR_ACCOUNT]->(previous:Account)
+WHERE previous.id <> row.props.account_id
+DELETE old
+WITH d, row
+MATCH (a:Account {tenant: $tenant, id: row.props.account_id})
+MERGE (d)-[f:FOR_ACCOUNT]->(a)
+SET f.tenant = $tenant
+"""
+
+DELETE_SEATS = """
+UNWIND $ids AS id
+MATCH (:Person {tenant: $tenant})-[s:SAT_IN {tenant: $tenant, source: $source}]->
+      (:Deal {tenant: $tenant, id: id})
+DELETE s
+"""
+
+MERGE_SEATS = """
+UNWIND $rows AS row
+MATCH (d:Deal {tenant: $tenant, id: row.deal_id})
+MATCH (p:Person {tenant: $tenant, id: row.person_id})
+MERGE (p)-[s:SAT_IN {tenant: $tenant, source: row.source}]->(d)
+SET s.deal_role = row.deal_role,
+    s.stance = row.stance,
+    s.external = row.external OR coalesce(p.account_id <> d.account_id, true),
+    s.evidence = row.evidence,
+    s.evidence_count = size(row.evidence),
+    s.first_seen = coalesce(s.first_seen, row.seen),
+    s.last_seen = row.seen
+"""
+
+CLOSED_DEALS = """
+MATCH (d:Deal {tenant: $tenant})-[:FOR_ACCOUNT]->(a:Account {tenant: $tenant})
+WHERE d.outcome IN ['won', 'lost']
+  AND ($industry IS NULL OR a.industry_key = $industry)
+  AND ($region IS NULL OR a.region_key = $region)
+  AND ($min_amount IS NULL OR d.amount >= $min_amount)
+  AND ($max_amount IS NULL OR d.amount <= $max_amount)
+  AND ($closed_before IS NULL OR d.closed_at < $closed_before)
+  AND ($closed_from IS NULL OR d.closed_at >= $closed_from)
+OPTIONAL MATCH (p:Person {tenant: $tenant})-[s:SAT_IN {tenant: $tenant}]->(d)
+WITH d, a, p, max(CASE WHEN s.external THEN 1 ELSE 0 END) AS external
+WITH d, a, collect(CASE WHEN p IS NULL THEN NULL ELSE
+       {person_id: p.id, role: p.role, external_kind: p.external_kind, external: external}
+     END) AS seats
+RETURN d.id AS id, d.account_id AS account_id, d.outcome AS outcome, d.amount AS amount,
+       d.closed_at AS closed_at, a.industry AS industry, a.region AS region, seats
+ORDER BY id
+"""
+
+DEAL = """
+MATCH (d:Deal {tenant: $tenant, id: $id})
+OPTIONAL MATCH (d)-[:FOR_ACCOUNT]->(a:Account {tenant: $tenant})
+RETURN properties(d) AS deal, properties(a) AS account
+"""
+
+DEAL_SEATS = """
+MATCH (p:Person {tenant: $tenant})-[s:SAT_IN {tenant: $tenant}]->(:Deal {tenant: $tenant, id: $id})
+RETURN properties(p) AS person, properties(s) AS seat
+ORDER BY p.id, s.source
+"""
+
+PEOPLE = """
+UNWIND $ids AS id
+MATCH (p:Person {tenant: $tenant, id: id})
+RETURN properties(p) AS person
+"""
+
+PING = "RETURN 1 AS ok"
+
+APPLIED_MIGRATIONS = "MATCH (m:BcgMigration) RETURN m.version AS version"
+
+RECORD_MIGRATION = """
+MERGE (m:BcgMigration {version: $version})
+ON CREATE SET m.name = $name, m.applied_at = datetime()
+"""

@@ -1,0 +1,59 @@
+"""Ordered Cypher migrations (migrations/neo4j/NNNN_name.cypher), recorded in the graph.
+
+Each file is applied once: its version is stored as a `BcgMigration` node, and
+every statement is written to be harmless when repeated (IF NOT EXISTS).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+
+from neo4j import Driver, ManagedTransaction
+
+from graph.neo4j import cypher
+
+
+@dataclass(frozen=True)
+class CypherMigration:
+    version: str
+    name: str
+    statements: tuple[str, ...]
+
+
+def load_migrations() -> list[CypherMigration]:
+    folder = resources.files("migrations").joinpath("neo4j")
+    found = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".cypher"):
+            continue
+        version, _, rest = entry.name.removesuffix(".cypher").partition("_")
+        body = "\n".join(
+            line for line in entry.read_text("utf-8").splitlines()
+            if not line.strip().startswith("//")
+        )
+        statements = tuple(s.strip() for s in body.split(";") if s.strip())
+        found.append(CypherMigration(version, rest, statements))
+    return found
+
+
+def apply_migrations(driver: Driver, database: str | None) -> list[str]:
+    def applied(tx: ManagedTransaction) -> set[str]:
+        return {record["version"] for record in tx.run(cypher.APPLIED_MIGRATIONS)}
+
+    with driver.session(database=database) as session:
+        done = session.execute_read(applied)
+        newly = []
+        for migration in load_migrations():
+            if migration.version in done:
+                continue
+            for statement in migration.statements:
+                # Schema changes cannot share a transaction with data writes.
+                session.execute_write(lambda tx, s=statement: tx.run(s).consume())
+            session.execute_write(
+                lambda tx, m=migration: tx.run(
+                    cypher.RECORD_MIGRATION, version=m.version, name=m.name
+                ).consume()
+            )
+            newly.append(migration.version)
+        return newly

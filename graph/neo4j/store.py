@@ -1,0 +1,356 @@
+"""The GraphStore port on Neo4j.
+
+The driver is made by the caller (the app's lifespan or the CLI) and injected.
+Writes run in one managed transaction (`execute_write`), as `UNWIND $rows`
+statements of at most `batch_size` rows with idempotent MERGE; reads run in
+`execute_read`. All Cypher lives in `graph.neo4j.cypher`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, LiteralString
+
+from neo4j import Driver, ManagedTransaction
+from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired
+
+from graph.errors import StoreUnavailable
+from graph.models import (
+    Account,
+    ClosedDeal,
+    Deal,
+    DealCommittee,
+    DealRecord,
+    Participant,
+    Person,
+    PersonRecord,
+    SeatSummary,
+    SegmentFilter,
+    UpsertCounts,
+    committee_role,
+    segment_key,
+)
+from graph.neo4j import cypher
+from graph.neo4j.migrations import apply_migrations
+
+DEFAULT_BATCH_SIZE = 1000
+
+
+def _classify(
+    keyed: Sequence[tuple[str, str]], existing: dict[str, str]
+) -> tuple[UpsertCounts, set[str]]:
+    counts = UpsertCounts()
+    changed: set[str] = set()
+    for record_id, content_hash in keyed:
+        stored = existing.get(record_id)
+        if stored is None:
+            counts.created += 1
+            changed.add(record_id)
+        elif stored == content_hash:
+            counts.unchanged += 1
+        else:
+            counts.updated += 1
+            changed.add(record_id)
+    return counts, changed
+
+
+class Neo4jGraphStore:
+    """GraphStore on Neo4j; answers exactly what the embedded adapter answers."""
+
+    def __init__(
+        self, driver: Driver, database: str | None = None, batch_size: int = DEFAULT_BATCH_SIZE
+    ) -> None:
+        self._driver = driver
+        self._database = database
+        self._batch_size = batch_size
+
+    # -- lifecycle -----------------------------------------------------------------
+
+    def migrate(self) -> list[str]:
+        with self._guard():
+            return apply_migrations(self._driver, self._database)
+
+    def ping(self) -> None:
+        with self._guard(), self._driver.session(database=self._database) as session:
+            session.execute_read(lambda tx: tx.run(cypher.PING).consume())
+
+    def close(self) -> None:
+        self._driver.close()
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        try:
+            yield
+        except (ServiceUnavailable, SessionExpired, OSError) as error:
+            raise StoreUnavailable(type(error).__name__) from error
+        except DriverError as error:
+            raise StoreUnavailable(type(error).__name__) from error
+        except Neo4jError as error:
+            if error.is_retryable():
+                raise StoreUnavailable(error.code or "transient error") from error
+            raise
+
+    def _run_batches(
+        self, tx: ManagedTransaction, query: LiteralString, rows: list[dict[str, Any]],
+        **params: Any,
+    ) -> None:
+        for start in range(0, len(rows), self._batch_size):
+            tx.run(query, rows=rows[start : start + self._batch_size], **params).consume()
+
+    def _read(self, work: Any) -> Any:
+        with self._guard(), self._driver.session(database=self._database) as session:
+            return session.execute_read(work)
+
+    # -- writes --------------------------------------------------------------------
+
+    @staticmethod
+    def _hashes(tx: ManagedTransaction, query: LiteralString, tenant: str, ids: list[str]) -> dict[str, str]:
+        return {r["id"]: r["content_hash"] for r in tx.run(query, tenant=tenant, ids=ids)}
+
+    def upsert_deals(self, tenant: str, records: Sequence[DealRecord]) -> UpsertCounts:
+        if not records:
+            return UpsertCounts()
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+
+        def work(tx: ManagedTransaction) -> UpsertCounts:
+            existing = self._hashes(tx, cypher.DEAL_HASHES, tenant, [r.deal.id for r in records])
+            counts, changed_ids = _classify(
+                [(r.deal.id, r.content_hash) for r in records], existing
+            )
+            changed = [r for r in records if r.deal.id in changed_ids]
+            if changed:
+                self._write_deals(tx, tenant, changed, now)
+            return counts
+
+        with self._guard(), self._driver.session(database=self._database) as session:
+            result: UpsertCounts = session.execute_write(work)
+            return result
+
+    def _write_deals(
+        self, tx: ManagedTransaction, tenant: str, records: Sequence[DealRecord], now: str
+    ) -> None:
+        accounts = {r.account.id: _account_row(r.account) for r in records}
+        self._run_batches(tx, cypher.MERGE_ACCOUNTS, list(accounts.values()), tenant=tenant)
+        people = {
+            p.id: _person_row(p, r.deal.account_id, None) for r in records for p in r.people
+        }
+        self._run_batches(tx, cypher.MERGE_PEOPLE, list(people.values()), tenant=tenant)
+        deal_rows = [{"id": r.deal.id, "props": _deal_props(r)} for r in records]
+        self._run_batches(tx, cypher.MERGE_DEALS, deal_rows, tenant=tenant)
+        ids = [r.deal.id for r in records]
+        for start in range(0, len(ids), self._batch_size):
+            tx.run(
+                cypher.DELETE_SEATS, tenant=tenant, source="crm",
+                ids=ids[start : start + self._batch_size],
+            ).consume()
+        seats = [
+            {
+                "deal_id": r.deal.id,
+                "person_id": s.person_id,
+                "source": s.source,
+                "deal_role": s.deal_role,
+                "stance": s.stance,
+                "external": s.external,
+                "evidence": list(s.evidence),
+                "seen": s.seen_at or now,
+            }
+            for r in records
+            for s in r.seats
+        ]
+        self._run_batches(tx, cypher.MERGE_SEATS, seats, tenant=tenant)
+
+    def upsert_people(self, tenant: str, records: Sequence[PersonRecord]) -> UpsertCounts:
+        if not records:
+            return UpsertCounts()
+
+        def work(tx: ManagedTransaction) -> UpsertCounts:
+            existing = self._hashes(
+                tx, cypher.PERSON_HASHES, tenant, [r.person.id for r in records]
+            )
+            counts, changed_ids = _classify(
+                [(r.person.id, r.content_hash) for r in records], existing
+            )
+            rows = [
+                _person_row(r.person, None, r.content_hash)
+                for r in records
+                if r.person.id in changed_ids
+            ]
+            self._run_batches(tx, cypher.MERGE_PEOPLE, rows, tenant=tenant)
+            return counts
+
+        with self._guard(), self._driver.session(database=self._database) as session:
+            result: UpsertCounts = session.execute_write(work)
+            return result
+
+    # -- reads ---------------------------------------------------------------------
+
+    def closed_deals(self, tenant: str, segment: SegmentFilter) -> list[ClosedDeal]:
+        params = {
+            "tenant": tenant,
+            "industry": segment.industry_key,
+            "region": segment.region_key,
+            "min_amount": segment.min_amount,
+            "max_amount": segment.max_amount,
+            "closed_before": segment.closed_before,
+            "closed_from": segment.closed_from,
+        }
+
+        def work(tx: ManagedTransaction) -> list[ClosedDeal]:
+            out = []
+            for r in tx.run(cypher.CLOSED_DEALS, params):
+                seats = sorted(
+                    (
+                        SeatSummary(
+                            s["person_id"],
+                            committee_role(s["role"], bool(s["external"]), s["external_kind"]),
+                            bool(s["external"]),
+                        )
+                        for s in r["seats"]
+                    ),
+                    key=lambda s: s.person_id,
+                )
+                out.append(
+                    ClosedDeal(
+                        id=r["id"],
+                        account_id=r["account_id"],
+                        won=r["outcome"] == "won",
+                        amount=r["amount"],
+                        closed_at=r["closed_at"],
+                        industry=r["industry"],
+                        region=r["region"],
+                        seats=tuple(seats),
+                    )
+                )
+            return out
+
+        result: list[ClosedDeal] = self._read(work)
+        return result
+
+    def deal_committee(self, tenant: str, deal_id: str) -> DealCommittee | None:
+        def work(tx: ManagedTransaction) -> DealCommittee | None:
+            head = tx.run(cypher.DEAL, tenant=tenant, id=deal_id).single()
+            if head is None:
+                return None
+            deal = _deal(head["deal"])
+            account = _account(head["account"] or {"id": deal.account_id})
+            participants = []
+            for r in tx.run(cypher.DEAL_SEATS, tenant=tenant, id=deal_id):
+                person = _person(r["person"])
+                seat = r["seat"]
+                participants.append(
+                    Participant(
+                        person=person,
+                        deal_role=seat["deal_role"],
+                        stance=seat["stance"],
+                        source=seat["source"],
+                        role=committee_role(person.role, seat["external"], person.external_kind),
+                        external=seat["external"],
+                        evidence=tuple(seat.get("evidence") or ()),
+                    )
+                )
+            return DealCommittee(deal, account, tuple(participants))
+
+        result: DealCommittee | None = self._read(work)
+        return result
+
+    def people(self, tenant: str, ids: Collection[str]) -> dict[str, Person]:
+        def work(tx: ManagedTransaction) -> dict[str, Person]:
+            found = {}
+            for r in tx.run(cypher.PEOPLE, tenant=tenant, ids=sorted(set(ids))):
+                person = _person(r["person"])
+                found[person.id] = person
+            return found
+
+        result: dict[str, Person] = self._read(work)
+        return result
+
+
+def _account_row(account: Account) -> dict[str, Any]:
+    return {
+        "id": account.id,
+        "name": account.name,
+        "industry": account.industry,
+        "industry_key": segment_key(account.industry),
+        "region": account.region,
+        "region_key": segment_key(account.region),
+        "country": account.country,
+        "employees": account.employees,
+    }
+
+
+def _person_row(person: Person, fallback_account: str | None, content_hash: str | None) -> dict[str, Any]:
+    return {
+        "id": person.id,
+        "account_id": person.account_id,
+        "fallback_account": fallback_account,
+        "name": person.name,
+        "email": person.email,
+        "title": person.title,
+        "function": person.function,
+        "seniority": person.seniority,
+        "role": person.role,
+        "external_kind": person.external_kind,
+        "audience": person.audience,
+        "content_hash": content_hash,
+    }
+
+
+def _deal_props(record: DealRecord) -> dict[str, Any]:
+    d = record.deal
+    return {
+        "source": d.source,
+        "account_id": d.account_id,
+        "name": d.name,
+        "amount": d.amount,
+        "currency": d.currency,
+        "stage": d.stage,
+        "outcome": d.outcome,
+        "created_at": d.created_at,
+        "closed_at": d.closed_at,
+        "product": d.product,
+        "content_hash": record.content_hash,
+    }
+
+
+def _person(props: dict[str, Any]) -> Person:
+    return Person(
+        id=props["id"],
+        account_id=props.get("account_id"),
+        name=props.get("name"),
+        email=props.get("email"),
+        title=props.get("title"),
+        function=props.get("function") or "other",
+        seniority=props.get("seniority") or "staff",
+        role=props.get("role") or "staff.other",
+        external_kind=props.get("external_kind"),
+        audience=props.get("audience"),
+    )
+
+
+def _deal(props: dict[str, Any]) -> Deal:
+    return Deal(
+        id=props["id"],
+        account_id=props["account_id"],
+        outcome=props["outcome"],
+        source=props.get("source", "api"),
+        name=props.get("name"),
+        amount=props.get("amount"),
+        currency=props.get("currency"),
+        stage=props.get("stage"),
+        created_at=props.get("created_at"),
+        closed_at=props.get("closed_at"),
+        product=props.get("product"),
+    )
+
+
+def _account(props: dict[str, Any]) -> Account:
+    return Account(
+        id=props["id"],
+        name=props.get("name"),
+        industry=props.get("industry"),
+        region=props.get("region"),
+        country=props.get("country"),
+        employees=props.get("employees"),
+    )

@@ -1,0 +1,88 @@
+"""Tables of the embedded store. Alembic migrations in migrations/sql create them."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("tenant", String(100), primary_key=True),
+    Column("id", String(200), primary_key=True),
+    Column("name", Text),
+    Column("industry", String(200)),
+    Column("industry_key", String(200)),
+    Column("region", String(200)),
+    Column("region_key", String(200)),
+    Column("country", String(200)),
+    Column("employees", Integer),
+    Index("ix_accounts_segment", "tenant", "industry_key", "region_key"),
+)
+
+people = Table(
+    "people",
+    metadata,
+    Column("tenant", String(100), primary_key=True),
+    Column("id", String(200), primary_key=True),
+    Column("account_id", String(200)),
+    Column("name", Text),
+    Column("email", String(254)),
+    Column("title", Text),
+    Column("function", String(50), nullable=False),
+    Column("seniority", String(50), nullable=False),
+    Column("role", String(100), nullable=False),
+    Column("external_kind", String(50)),
+    Column("audience", Integer),
+    Column("content_hash", String(64)),
+    Index("ix_people_account", "tenant", "account_id"),
+    Index("ix_people_email", "tenant", "email"),
+)
+
+deals = Table(
+    "deals",
+    metadata,
+    Column("tenant", String(100), primary_key=True),
+    Column("id", String(200), primary_key=True),
+    Column("source", String(50), nullable=False),
+    Column("account_id", String(200), nullable=False),
+    Column("name", Text),
+    Column("amount", Float),
+    Column("currency", String(3)),
+    Column("stage", String(200)),
+    Column("outcome", String(10), nullable=False),
+    Column("created_at", String(10)),
+    Column("closed_at", String(10)),
+    Column("product", String(200)),
+    Column("content_hash", String(64), nullable=False),
+    Index("ix_deals_account", "tenant", "account_id"),
+    Index("ix_deals_outcome", "tenant", "outcome", "closed_at"),
+)
+
+participations = Table(
+    "participations",
+    metadata,
+    Column("tenant", String(100), primary_key=True),
+    Column("deal_id", String(200), primary_key=True),
+    Column("person_id", String(200), primary_key=True),
+    Column("source", String(20), primary_key=True),
+    Column("deal_role", String(50), nullable=False),
+    Column("stance", String(20), nullable=False),
+    Column("external", Boolean, nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("evidence_count", Integer, nullable=False),
+    Column("first_seen", String(40)),
+    Column("last_seen", String(40)),
+    Index("ix_participations_person", "tenant", "person_id"),
+)

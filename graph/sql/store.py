@@ -1,0 +1,492 @@
+"""The embedded store: the GraphStore port on SQLAlchemy Core (SQLite by default).
+
+The engine is made by the caller (the app's lifespan or the CLI) and injected.
+Every statement is parameterised; every query filters on the tenant.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, Engine, and_, case, delete, func, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from graph.errors import StoreUnavailable
+from graph.models import (
+    Account,
+    ClosedDeal,
+    Deal,
+    DealCommittee,
+    DealRecord,
+    Participant,
+    Person,
+    PersonRecord,
+    SeatSummary,
+    SegmentFilter,
+    UpsertCounts,
+    committee_role,
+    segment_key,
+)
+from graph.sql.schema import accounts, deals, participations, people
+
+CHUNK = 500  # rows per statement: stays under SQLite's bound-parameter limit
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def alembic_config(connection: Connection) -> Config:
+    config = Config()
+    config.set_main_option(
+        "script_location", str(resources.files("migrations").joinpath("sql"))
+    )
+    config.attributes["connection"] = connection
+    return config
+
+
+class SqlGraphStore:
+    """GraphStore on a SQL database; answers exactly what the Neo4j adapter answers."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    # -- lifecycle -----------------------------------------------------------------
+
+    def migrate(self) -> list[str]:
+        with self._guard(), self._engine.begin() as conn:
+            before = MigrationContext.configure(conn).get_current_revision()
+            command.upgrade(alembic_config(conn), "head")
+            after = MigrationContext.configure(conn).get_current_revision()
+        return [] if before == after else [str(after)]
+
+    def ping(self) -> None:
+        with self._guard(), self._engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        try:
+            yield
+        except (OperationalError, DBAPIError) as error:
+            if isinstance(error, OperationalError) or error.connection_invalidated:
+                raise StoreUnavailable(str(error.orig)[:200]) from error
+            raise
+
+    # -- writes --------------------------------------------------------------------
+
+    def _insert(self, table: Any) -> Any:
+        dialect = self._engine.dialect.name
+        if dialect == "sqlite":
+            return sqlite.insert(table)
+        if dialect == "postgresql":
+            return postgresql.insert(table)
+        raise StoreUnavailable(f"unsupported SQL dialect {dialect}")
+
+    def _hashes(self, conn: Connection, table: Any, tenant: str, ids: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for chunk in _chunks(ids):
+            rows = conn.execute(
+                select(table.c.id, table.c.content_hash).where(
+                    table.c.tenant == tenant, table.c.id.in_(chunk)
+                )
+            )
+            found.update({row.id: row.content_hash for row in rows})
+        return found
+
+    @staticmethod
+    def _classify(
+        keyed: Sequence[tuple[str, str]], existing: dict[str, str]
+    ) -> tuple[UpsertCounts, set[str]]:
+        counts = UpsertCounts()
+        changed: set[str] = set()
+        for record_id, content_hash in keyed:
+            stored = existing.get(record_id)
+            if stored is None:
+                counts.created += 1
+                changed.add(record_id)
+            elif stored == content_hash:
+                counts.unchanged += 1
+            else:
+                counts.updated += 1
+                changed.add(record_id)
+        return counts, changed
+
+    def _upsert_accounts(self, conn: Connection, tenant: str, items: Sequence[Account]) -> None:
+        rows = {
+            a.id: {
+                "tenant": tenant,
+                "id": a.id,
+                "name": a.name,
+                "industry": a.industry,
+                "industry_key": segment_key(a.industry),
+                "region": a.region,
+                "region_key": segment_key(a.region),
+                "country": a.country,
+                "employees": a.employees,
+            }
+            for a in items
+        }
+        for chunk in _chunks(list(rows.values())):
+            stmt = self._insert(accounts).values(list(chunk))
+            keep = {
+                c: func.coalesce(stmt.excluded[c], accounts.c[c])
+                for c in ("name", "industry", "industry_key", "region", "region_key", "country",
+                          "employees")
+            }
+            conn.execute(stmt.on_conflict_do_update(index_elements=["tenant", "id"], set_=keep))
+
+    def _upsert_people(
+        self,
+        conn: Connection,
+        tenant: str,
+        items: Sequence[tuple[Person, str | None, str | None]],
+    ) -> None:
+        """Write people; a field left empty keeps its stored value.
+
+        Each item carries the account to use for a new contact whose employer
+        was not given (the deal's account; a known contact keeps theirs) and
+        the fingerprint of the contact record, when it came as one.
+        """
+        rows = {
+            p.id: {
+                "tenant": tenant,
+                "id": p.id,
+                "account_id": p.account_id or fallback,
+                "account_given": p.account_id is not None,
+                "name": p.name,
+                "email": p.email,
+                "title": p.title,
+                "function": p.function,
+                "seniority": p.seniority,
+                "role": p.role,
+                "external_kind": p.external_kind,
+                "audience": p.audience,
+                "content_hash": content_hash,
+            }
+            for p, fallback, content_hash in items
+        }
+        for given in (True, False):
+            batch = [
+                {k: v for k, v in r.items() if k != "account_given"}
+                for r in rows.values()
+                if r["account_given"] is given
+            ]
+            for chunk in _chunks(batch):
+                stmt = self._insert(people).values(list(chunk))
+                excluded = stmt.excluded
+                titled = excluded.title.is_not(None)
+                keep: dict[str, Any] = {
+                    c: func.coalesce(excluded[c], people.c[c])
+                    for c in ("name", "email", "title", "external_kind", "audience", "content_hash")
+                }
+                keep.update(
+                    {c: case((titled, excluded[c]), else_=people.c[c])
+                     for c in ("function", "seniority", "role")}
+                )
+                if given:
+                    keep["account_id"] = excluded.account_id
+                conn.execute(
+                    stmt.on_conflict_do_update(index_elements=["tenant", "id"], set_=keep)
+                )
+
+    def upsert_deals(self, tenant: str, records: Sequence[DealRecord]) -> UpsertCounts:
+        if not records:
+            return UpsertCounts()
+        with self._guard(), self._engine.begin() as conn:
+            existing = self._hashes(conn, deals, tenant, [r.deal.id for r in records])
+            counts, changed_ids = self._classify(
+                [(r.deal.id, r.content_hash) for r in records], existing
+            )
+            changed = [r for r in records if r.deal.id in changed_ids]
+            if changed:
+                self._write_deals(conn, tenant, changed)
+        return counts
+
+    def _write_deals(self, conn: Connection, tenant: str, records: Sequence[DealRecord]) -> None:
+        self._upsert_accounts(conn, tenant, [r.account for r in records])
+        self._upsert_people(
+            conn, tenant, [(p, r.deal.account_id, None) for r in records for p in r.people]
+        )
+        deal_rows = [
+            {
+                "tenant": tenant,
+                "id": r.deal.id,
+                "source": r.deal.source,
+                "account_id": r.deal.account_id,
+                "name": r.deal.name,
+                "amount": r.deal.amount,
+                "currency": r.deal.currency,
+                "stage": r.deal.stage,
+                "outcome": r.deal.outcome,
+                "created_at": r.deal.created_at,
+                "closed_at": r.deal.closed_at,
+                "product": r.deal.product,
+                "content_hash": r.content_hash,
+            }
+            for r in records
+        ]
+        for chunk in _chunks(deal_rows):
+            stmt = self._insert(deals).values(list(chunk))
+            overwrite = {c: stmt.excluded[c] for c in deal_rows[0] if c not in ("tenant", "id")}
+            conn.execute(stmt.on_conflict_do_update(index_elements=["tenant", "id"], set_=overwrite))
+        ids = [r.deal.id for r in records]
+        for chunk in _chunks(ids):
+            conn.execute(
+                delete(participations).where(
+                    participations.c.tenant == tenant,
+                    participations.c.deal_id.in_(chunk),
+                    participations.c.source == "crm",
+                )
+            )
+        employers = self._employers(conn, tenant, [p.id for r in records for p in r.people])
+        now = _now()
+        seat_rows = [
+            {
+                "tenant": tenant,
+                "deal_id": r.deal.id,
+                "person_id": s.person_id,
+                "source": s.source,
+                "deal_role": s.deal_role,
+                "stance": s.stance,
+                "external": s.external or employers.get(s.person_id) != r.deal.account_id,
+                "evidence": json.dumps(list(s.evidence)),
+                "evidence_count": len(s.evidence),
+                "first_seen": s.seen_at or now,
+                "last_seen": s.seen_at or now,
+            }
+            for r in records
+            for s in r.seats
+        ]
+        for chunk in _chunks(seat_rows):
+            conn.execute(self._insert(participations).values(list(chunk)))
+
+    def _employers(self, conn: Connection, tenant: str, ids: list[str]) -> dict[str, str | None]:
+        found: dict[str, str | None] = {}
+        for chunk in _chunks(sorted(set(ids))):
+            rows = conn.execute(
+                select(people.c.id, people.c.account_id).where(
+                    people.c.tenant == tenant, people.c.id.in_(chunk)
+                )
+            )
+            found.update({row.id: row.account_id for row in rows})
+        return found
+
+    def upsert_people(self, tenant: str, records: Sequence[PersonRecord]) -> UpsertCounts:
+        if not records:
+            return UpsertCounts()
+        with self._guard(), self._engine.begin() as conn:
+            existing = self._hashes(conn, people, tenant, [r.person.id for r in records])
+            counts, changed_ids = self._classify(
+                [(r.person.id, r.content_hash) for r in records], existing
+            )
+            changed = [r for r in records if r.person.id in changed_ids]
+            self._upsert_people(
+                conn, tenant, [(r.person, None, r.content_hash) for r in changed]
+            )
+        return counts
+
+    # -- reads ---------------------------------------------------------------------
+
+    def _segment_where(self, tenant: str, segment: SegmentFilter) -> Any:
+        conditions = [deals.c.tenant == tenant, deals.c.outcome.in_(("won", "lost"))]
+        if segment.industry_key:
+            conditions.append(accounts.c.industry_key == segment.industry_key)
+        if segment.region_key:
+            conditions.append(accounts.c.region_key == segment.region_key)
+        if segment.min_amount is not None:
+            conditions.append(deals.c.amount >= segment.min_amount)
+        if segment.max_amount is not None:
+            conditions.append(deals.c.amount <= segment.max_amount)
+        if segment.closed_before is not None:
+            conditions.append(deals.c.closed_at < segment.closed_before)
+        if segment.closed_from is not None:
+            conditions.append(deals.c.closed_at >= segment.closed_from)
+        return and_(*conditions)
+
+    def closed_deals(self, tenant: str, segment: SegmentFilter) -> list[ClosedDeal]:
+        joined = deals.join(
+            accounts, and_(accounts.c.tenant == deals.c.tenant, accounts.c.id == deals.c.account_id)
+        )
+        where = self._segment_where(tenant, segment)
+        with self._guard(), self._engine.connect() as conn:
+            deal_rows = conn.execute(
+                select(
+                    deals.c.id, deals.c.account_id, deals.c.outcome, deals.c.amount,
+                    deals.c.closed_at, accounts.c.industry, accounts.c.region,
+                )
+                .select_from(joined)
+                .where(where)
+                .order_by(deals.c.id)
+            ).all()
+            seat_rows = conn.execute(
+                select(
+                    participations.c.deal_id,
+                    participations.c.person_id,
+                    func.max(case((participations.c.external, 1), else_=0)).label("external"),
+                    people.c.role,
+                    people.c.external_kind,
+                )
+                .select_from(
+                    joined.join(
+                        participations,
+                        and_(
+                            participations.c.tenant == deals.c.tenant,
+                            participations.c.deal_id == deals.c.id,
+                        ),
+                    ).join(
+                        people,
+                        and_(
+                            people.c.tenant == participations.c.tenant,
+                            people.c.id == participations.c.person_id,
+                        ),
+                    )
+                )
+                .where(where)
+                .group_by(
+                    participations.c.deal_id, participations.c.person_id, people.c.role,
+                    people.c.external_kind,
+                )
+            ).all()
+        seats: dict[str, list[SeatSummary]] = defaultdict(list)
+        for row in seat_rows:
+            external = bool(row.external)
+            seats[row.deal_id].append(
+                SeatSummary(
+                    row.person_id, committee_role(row.role, external, row.external_kind), external
+                )
+            )
+        return [
+            ClosedDeal(
+                id=row.id,
+                account_id=row.account_id,
+                won=row.outcome == "won",
+                amount=row.amount,
+                closed_at=row.closed_at,
+                industry=row.industry,
+                region=row.region,
+                seats=tuple(sorted(seats.get(row.id, []), key=lambda s: s.person_id)),
+            )
+            for row in deal_rows
+        ]
+
+    def deal_committee(self, tenant: str, deal_id: str) -> DealCommittee | None:
+        with self._guard(), self._engine.connect() as conn:
+            deal_row = conn.execute(
+                select(deals).where(deals.c.tenant == tenant, deals.c.id == deal_id)
+            ).first()
+            if deal_row is None:
+                return None
+            account_row = conn.execute(
+                select(accounts).where(
+                    accounts.c.tenant == tenant, accounts.c.id == deal_row.account_id
+                )
+            ).first()
+            seat_rows = conn.execute(
+                select(participations, people.c.role.label("person_role"))
+                .select_from(
+                    participations.join(
+                        people,
+                        and_(
+                            people.c.tenant == participations.c.tenant,
+                            people.c.id == participations.c.person_id,
+                        ),
+                    )
+                )
+                .where(participations.c.tenant == tenant, participations.c.deal_id == deal_id)
+                .order_by(participations.c.person_id, participations.c.source)
+            ).all()
+            directory = self._people(conn, tenant, [r.person_id for r in seat_rows])
+        return DealCommittee(
+            deal=_deal(deal_row._mapping),
+            account=_account(account_row._mapping if account_row else {"id": deal_row.account_id}),
+            participants=tuple(
+                Participant(
+                    person=directory[r.person_id],
+                    deal_role=r.deal_role,
+                    stance=r.stance,
+                    source=r.source,
+                    role=committee_role(
+                        directory[r.person_id].role, r.external,
+                        directory[r.person_id].external_kind,
+                    ),
+                    external=r.external,
+                    evidence=tuple(json.loads(r.evidence)),
+                )
+                for r in seat_rows
+            ),
+        )
+
+    def people(self, tenant: str, ids: Collection[str]) -> dict[str, Person]:
+        with self._guard(), self._engine.connect() as conn:
+            return self._people(conn, tenant, list(ids))
+
+    def _people(self, conn: Connection, tenant: str, ids: list[str]) -> dict[str, Person]:
+        found: dict[str, Person] = {}
+        for chunk in _chunks(sorted(set(ids))):
+            rows = conn.execute(
+                select(people).where(people.c.tenant == tenant, people.c.id.in_(chunk))
+            )
+            for row in rows:
+                found[row.id] = _person(row._mapping)
+        return found
+
+
+def _person(row: Any) -> Person:
+    return Person(
+        id=row["id"],
+        account_id=row["account_id"],
+        name=row["name"],
+        email=row["email"],
+        title=row["title"],
+        function=row["function"],
+        seniority=row["seniority"],
+        role=row["role"],
+        external_kind=row["external_kind"],
+        audience=row["audience"],
+    )
+
+
+def _deal(row: Any) -> Deal:
+    return Deal(
+        id=row["id"],
+        account_id=row["account_id"],
+        outcome=row["outcome"],
+        source=row["source"],
+        name=row["name"],
+        amount=row["amount"],
+        currency=row["currency"],
+        stage=row["stage"],
+        created_at=row["created_at"],
+        closed_at=row["closed_at"],
+        product=row["product"],
+    )
+
+
+def _account(row: Any) -> Account:
+    return Account(
+        id=row["id"],
+        name=row.get("name"),
+        industry=row.get("industry"),
+        region=row.get("region"),
+        country=row.get("country"),
+        employees=row.get("employees"),
+    )

@@ -1,0 +1,1 @@
+"""Intake: raw CRM records and notes turned into validated domain records."""

@@ -1,0 +1,1 @@
+"""Versioned schema migrations: Alembic for the SQL store, ordered Cypher files for Neo4j."""

@@ -1,0 +1,125 @@
+"""Generated CRMs whose truth is known: planted role and person effects, and traps.
+
+Outcomes are drawn from a logistic model: base log-odds, plus the effect of
+each role and person present, plus the effect of deal size. Everything is
+seeded, so that a test sees the same world every run.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    """A committee seat filled by a title; presence may depend on deal size."""
+
+    title: str
+    presence_small: float
+    presence_large: float | None = None
+    effect: float = 0.0  # log-odds added to the win chance when present
+    industries: tuple[str, ...] | None = None  # where it has its effect (None: everywhere)
+
+
+@dataclass(frozen=True)
+class PersonSpec:
+    """A named outsider who sits in a share of all deals."""
+
+    id: str
+    name: str
+    title: str
+    presence: float
+    effect: float = 0.0
+    audience: int | None = None
+    account_id: str = "ext-firm"
+
+
+@dataclass
+class World:
+    seed: int = 7
+    deals: int = 600
+    industries: tuple[str, ...] = ("Financial Services", "Healthcare")
+    regions: tuple[str, ...] = ("EMEA", "AMER")
+    accounts_per_segment: int = 12
+    base_logodds: float = 0.0
+    large_share: float = 0.4
+    large_effect: float = 0.0  # log-odds of large deals relative to small ones
+    roles: tuple[RoleSpec, ...] = ()
+    people: tuple[PersonSpec, ...] = ()
+    start: date = date(2024, 1, 1)
+    span_days: int = 700
+    truth: dict[str, Any] = field(default_factory=dict)
+
+    def generate(self) -> list[dict[str, Any]]:
+        rng = random.Random(self.seed)
+        accounts = [
+            {"id": f"acc-{i}-{r}-{k}", "name": f"{ind} {reg} {k}", "industry": ind, "region": reg}
+            for i, ind in enumerate(self.industries)
+            for r, reg in enumerate(self.regions)
+            for k in range(self.accounts_per_segment)
+        ]
+        deals = []
+        for n in range(self.deals):
+            account = rng.choice(accounts)
+            large = rng.random() < self.large_share
+            amount = round(
+                rng.uniform(200_000, 900_000) if large else rng.uniform(5_000, 60_000), 2
+            )
+            logit = self.base_logodds + (self.large_effect if large else 0.0)
+            participants = []
+            for k, spec in enumerate(self.roles):
+                p = spec.presence_large if (large and spec.presence_large is not None) else (
+                    spec.presence_small
+                )
+                if rng.random() >= p:
+                    continue
+                if spec.industries is None or account["industry"] in spec.industries:
+                    logit += spec.effect
+                participants.append({
+                    "person": {
+                        "id": f"{account['id']}-r{k}",
+                        "name": f"Person {k} of {account['id']}",
+                        "title": spec.title,
+                    },
+                    "deal_role": "influencer",
+                    "stance": "neutral",
+                })
+            for spec in self.people:
+                if rng.random() >= spec.presence:
+                    continue
+                logit += spec.effect
+                participants.append({
+                    "person": {
+                        "id": spec.id, "name": spec.name, "title": spec.title,
+                        "account_id": spec.account_id, "audience": spec.audience,
+                    },
+                    "deal_role": "influencer",
+                    "stance": "neutral",
+                })
+            won = rng.random() < 1 / (1 + math.exp(-logit))
+            created = self.start + timedelta(days=rng.randrange(self.span_days))
+            closed = created + timedelta(days=rng.randrange(10, 120))
+            deals.append({
+                "id": f"deal-{n:05d}",
+                "name": f"Deal {n}",
+                "account": account,
+                "amount": amount,
+                "currency": "EUR",
+                "stage": "Closed Won" if won else "Closed Lost",
+                "outcome": "won" if won else "lost",
+                "created_at": created.isoformat(),
+                "closed_at": closed.isoformat(),
+                "participants": participants,
+            })
+        return deals
+
+
+def ingest(client: Any, deals: list[dict[str, Any]], batch: int = 500) -> None:
+    for start in range(0, len(deals), batch):
+        response = client.post("/v1/ingest/deals", json={"deals": deals[start : start + batch]})
+        assert response.status_code == 200, response.text
+        assert response.json()["rejected"] == []
