@@ -41,7 +41,12 @@ class InfluenceSettings:
     role_prior_sd: float = 0.7
     person_prior_sd: float = 0.5
     segment_spread: float = 0.5
-    size_bands: int = 4
+    max_size_bands: int = 8
+    deals_per_band: int = 100
+
+    def bands_for(self, deals: int) -> int:
+        """Finer size bands as data allows: coarse bands leave size confounding inside them."""
+        return max(2, min(self.max_size_bands, deals // self.deals_per_band))
 
 
 @dataclass(frozen=True)
@@ -125,9 +130,9 @@ def _tables(deals: Sequence[ClosedDeal], keys_of: KeysOf, bands: int) -> _Tables
 
 def _effects(
     deals: Sequence[ClosedDeal], keys_of: KeysOf, priors: dict[str, Prior], default: Prior,
-    bands: int,
+    settings: InfluenceSettings,
 ) -> dict[str, Effect]:
-    tables = _tables(deals, keys_of, bands)
+    tables = _tables(deals, keys_of, settings.bands_for(len(deals)))
     total, won, lost = tables.totals
     effects: dict[str, Effect] = {}
     for key, strata in tables.strata.items():
@@ -151,8 +156,8 @@ def _effects(
 
 
 def pooled_effects(
-    levels: Sequence[Sequence[ClosedDeal]], keys_of: KeysOf, prior_sd: float, spread: float,
-    bands: int,
+    levels: Sequence[Sequence[ClosedDeal]], keys_of: KeysOf, prior_sd: float,
+    settings: InfluenceSettings,
 ) -> dict[str, Effect]:
     """Effects in `levels[0]`, each level nested in the next (cell ⊂ industry ⊂ all deals).
 
@@ -167,11 +172,11 @@ def pooled_effects(
     for wider, narrower in zip(chain, chain[1:], strict=False):
         inner = {d.id for d in narrower}
         rest = [d for d in wider if d.id not in inner]
-        for key, effect in _effects(rest, keys_of, priors, default, bands).items():
+        for key, effect in _effects(rest, keys_of, priors, default, settings).items():
             before = priors.get(key, default)
             informed = before.informed or effect.raw is not None
-            priors[key] = child_prior(effect.estimate, informed, spread)
-    return _effects(chain[-1], keys_of, priors, default, bands)
+            priors[key] = child_prior(effect.estimate, informed, settings.segment_spread)
+    return _effects(chain[-1], keys_of, priors, default, settings)
 
 
 def rank(
@@ -186,14 +191,10 @@ def rank(
 def role_effects(
     levels: Sequence[Sequence[ClosedDeal]], settings: InfluenceSettings
 ) -> dict[str, Effect]:
-    return pooled_effects(
-        levels, _roles, settings.role_prior_sd, settings.segment_spread, settings.size_bands
-    )
+    return pooled_effects(levels, _roles, settings.role_prior_sd, settings)
 
 
 def person_effects(
     deals: Sequence[ClosedDeal], settings: InfluenceSettings
 ) -> dict[str, Effect]:
-    return pooled_effects(
-        [deals], _people, settings.person_prior_sd, settings.segment_spread, settings.size_bands
-    )
+    return pooled_effects([deals], _people, settings.person_prior_sd, settings)

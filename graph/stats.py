@@ -125,16 +125,28 @@ def child_prior(parent: LogOdds, informed: bool, spread: float) -> Prior:
 
 
 def size_band_edges(amounts: Sequence[float], bands: int = 4) -> list[float]:
-    """Quantile edges splitting the amounts into at most `bands` bands of similar size."""
-    values = sorted(amounts)
-    if not values:
+    """Edges that split deal amounts into at most `bands` size bands, at natural breaks.
+
+    One-dimensional k-means on log(amount), started from quantiles: bands
+    follow the tiers a CRM really has (SMB, mid-market, enterprise), so that an
+    edge falls in a gap between tiers instead of inside one, where a band
+    mixing small and large deals would leave size confounding behind.
+    """
+    logs = sorted(math.log1p(max(a, 0.0)) for a in amounts)
+    if not logs or bands < 2:
         return []
-    edges: list[float] = []
-    for k in range(1, bands):
-        edge = values[min(len(values) - 1, (k * len(values)) // bands)]
-        if (not edges or edge > edges[-1]) and edge > values[0]:
-            edges.append(edge)
-    return edges
+    n = len(logs)
+    centres = sorted({logs[min(n - 1, (2 * k + 1) * n // (2 * bands))] for k in range(bands)})
+    for _ in range(50):
+        groups: list[list[float]] = [[] for _ in centres]
+        for value in logs:
+            nearest = min(range(len(centres)), key=lambda i: abs(value - centres[i]))
+            groups[nearest].append(value)
+        updated = sorted({sum(g) / len(g) for g in groups if g})
+        if updated == centres:
+            break
+        centres = updated
+    return [math.expm1((low + high) / 2) for low, high in zip(centres, centres[1:], strict=False)]
 
 
 def size_band(amount: float | None, edges: Sequence[float]) -> int:

@@ -123,3 +123,32 @@ def ingest(client: Any, deals: list[dict[str, Any]], batch: int = 500) -> None:
         response = client.post("/v1/ingest/deals", json={"deals": deals[start : start + batch]})
         assert response.status_code == 200, response.text
         assert response.json()["rejected"] == []
+
+
+def as_closed_deals(deals: list[dict[str, Any]]) -> list[Any]:
+    """The world as the stores would hand it to the analytics (no store involved)."""
+    from graph.models import ClosedDeal, SeatSummary, committee_role
+    from ingest.batches import prepare_deals
+
+    out = []
+    for record in prepare_deals(deals).records:
+        if record.deal.outcome == "open":
+            continue
+        people = {p.id: p for p in record.people}
+        seats = []
+        for seat in record.seats:
+            person = people[seat.person_id]
+            external = seat.external or (
+                person.account_id is not None and person.account_id != record.deal.account_id
+            )
+            seats.append(SeatSummary(
+                seat.person_id, committee_role(person.role, external, person.external_kind),
+                external,
+            ))
+        out.append(ClosedDeal(
+            id=record.deal.id, account_id=record.deal.account_id,
+            won=record.deal.outcome == "won", amount=record.deal.amount,
+            closed_at=record.deal.closed_at, industry=record.account.industry,
+            region=record.account.region, seats=tuple(sorted(seats, key=lambda s: s.person_id)),
+        ))
+    return out
