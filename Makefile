@@ -34,4 +34,4 @@ neo4j-stop:
 	@scripts/neo4j.sh stop
 
 clean:
-	rm -rf $(VENV) build *.egg-info .neo4j neo4j/target
+	rm -rf $(VENV) build *.egg-info .neo4j neo4j-local/target

@@ -52,12 +52,22 @@ def get_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None or not credentials.credentials:
-        raise ApiError(401, "unauthorized", "Unauthorized", "An API key is required.",
-                       headers={"WWW-Authenticate": "Bearer"})
+        raise ApiError(
+            401,
+            "unauthorized",
+            "Unauthorized",
+            "An API key is required.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     principal = authenticate(credentials.credentials, services.root_key)
     if principal is None:
-        raise ApiError(401, "unauthorized", "Unauthorized", "The API key is not valid.",
-                       headers={"WWW-Authenticate": "Bearer"})
+        raise ApiError(
+            401,
+            "unauthorized",
+            "Unauthorized",
+            "The API key is not valid.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     return principal
 
 

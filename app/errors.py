@@ -69,8 +69,9 @@ async def _validation(_: Request, exc: Exception) -> JSONResponse:
         {"field": _field_path(tuple(e.get("loc", ()))), "message": str(e.get("msg", "invalid"))}
         for e in exc.errors()
     ]
-    return problem(422, "validation-error", "Invalid request", "The request has invalid fields.",
-                   errors)
+    return problem(
+        422, "validation-error", "Invalid request", "The request has invalid fields.", errors
+    )
 
 
 async def _http(_: Request, exc: Exception) -> JSONResponse:
@@ -94,11 +95,18 @@ async def _domain(_: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, NotFound):
         return problem(404, exc.type_slug, "Not found", str(exc))
     if isinstance(exc, InvalidInput):
-        return problem(422, exc.type_slug, "Invalid request", exc.message,
-                       [{"field": exc.field, "message": exc.message}])
+        return problem(
+            422,
+            exc.type_slug,
+            "Invalid request",
+            exc.message,
+            [{"field": exc.field, "message": exc.message}],
+        )
     if isinstance(exc, StoreUnavailable):
         return problem(
-            503, exc.type_slug, "Store unavailable",
+            503,
+            exc.type_slug,
+            "Store unavailable",
             "The graph store cannot be reached; nothing was written. Retry later.",
             headers={"Retry-After": str(exc.retry_after_s)},
         )
@@ -107,8 +115,12 @@ async def _domain(_: Request, exc: Exception) -> JSONResponse:
 
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     log.error("unhandled error: %s", type(exc).__name__, exc_info=exc)
-    return problem(500, "internal-error", "Internal error",
-                   "The service failed to answer; the error was logged.")
+    return problem(
+        500,
+        "internal-error",
+        "Internal error",
+        "The service failed to answer; the error was logged.",
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

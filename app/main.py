@@ -32,7 +32,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         root = resolve_root_key(settings)
         if root.created_now:
-            print(  # noqa: T201 - shown once, on purpose, so that `make run` is usable
+            print(
                 f"Root API key (shown once; kept in {settings.data_dir / 'root_key'}):\n"
                 f"  {root.value}",
                 flush=True,
@@ -66,8 +66,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(reads.router)
     if settings.cors_origins:
         app.add_middleware(
-            CORSMiddleware, allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST", "DELETE"], allow_headers=["Authorization", "Content-Type"],
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
         )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -83,9 +83,15 @@ class PersonOut(BaseModel):
     @classmethod
     def of(cls, person: Person) -> PersonOut:
         return cls(
-            id=person.id, name=person.name, email=person.email, title=person.title,
-            function=person.function, seniority=person.seniority, role=person.role,
-            account_id=person.account_id, external_kind=person.external_kind,
+            id=person.id,
+            name=person.name,
+            email=person.email,
+            title=person.title,
+            function=person.function,
+            seniority=person.seniority,
+            role=person.role,
+            account_id=person.account_id,
+            external_kind=person.external_kind,
             audience=person.audience,
         )
 
@@ -101,8 +107,12 @@ class AccountOut(BaseModel):
     @classmethod
     def of(cls, account: Account) -> AccountOut:
         return cls(
-            id=account.id, name=account.name, industry=account.industry, region=account.region,
-            country=account.country, employees=account.employees,
+            id=account.id,
+            name=account.name,
+            industry=account.industry,
+            region=account.region,
+            country=account.country,
+            employees=account.employees,
         )
 
 
@@ -122,9 +132,16 @@ class DealOut(BaseModel):
     @classmethod
     def of(cls, deal: Deal) -> DealOut:
         return cls(
-            id=deal.id, name=deal.name, account_id=deal.account_id, amount=deal.amount,
-            currency=deal.currency, stage=deal.stage, outcome=deal.outcome,
-            created_at=deal.created_at, closed_at=deal.closed_at, product=deal.product,
+            id=deal.id,
+            name=deal.name,
+            account_id=deal.account_id,
+            amount=deal.amount,
+            currency=deal.currency,
+            stage=deal.stage,
+            outcome=deal.outcome,
+            created_at=deal.created_at,
+            closed_at=deal.closed_at,
+            product=deal.product,
             source=deal.source,
         )
 
@@ -151,8 +168,12 @@ class DealCommitteeOut(BaseModel):
             account=AccountOut.of(committee.account),
             participants=[
                 ParticipantOut(
-                    person=PersonOut.of(p.person), role=p.role, external=p.external,
-                    deal_role=p.deal_role, stance=p.stance, source=p.source,
+                    person=PersonOut.of(p.person),
+                    role=p.role,
+                    external=p.external,
+                    deal_role=p.deal_role,
+                    stance=p.stance,
+                    source=p.source,
                     evidence=list(p.evidence),
                 )
                 for p in committee.participants
@@ -169,8 +190,10 @@ class SegmentOut(BaseModel):
     @classmethod
     def of(cls, segment: SegmentFilter) -> SegmentOut:
         return cls(
-            industry=segment.industry, region=segment.region,
-            min_amount=segment.min_amount, max_amount=segment.max_amount,
+            industry=segment.industry,
+            region=segment.region,
+            min_amount=segment.min_amount,
+            max_amount=segment.max_amount,
         )
 
 
@@ -235,7 +258,9 @@ class _EffectFields(BaseModel):
     presence: float = Field(description="Reach: share of deals present. Reported, never ranked on.")
     win_rate_present: float | None
     win_rate_absent: float | None
-    influence: float = Field(description="Odds ratio of winning when present, size-adjusted, shrunk.")
+    influence: float = Field(
+        description="Odds ratio of winning when present, size-adjusted, shrunk."
+    )
     interval: list[float] = Field(description="95% interval of `influence`: [low, high].")
     score: float = Field(description="Rank key: shrunk log odds ratio in the asked direction.")
     evidence: EvidenceOut
@@ -275,12 +300,16 @@ class RoleRankingOut(BaseModel):
             seniority, _, function = effect.key.partition(".")
             items.append(
                 RoleItem(
-                    role=effect.key, function=function, seniority=seniority,
+                    role=effect.key,
+                    function=function,
+                    seniority=seniority,
                     **_effect_fields(effect, direction),
                 )
             )
         return cls(
-            segment=SegmentOut.of(ranking.segment), deals=ranking.deals, direction=direction,
+            segment=SegmentOut.of(ranking.segment),
+            deals=ranking.deals,
+            direction=direction,
             items=items,
         )
 
@@ -312,8 +341,11 @@ class PeopleRankingOut(BaseModel):
         items = [
             PersonItem(
                 person=PersonRef(
-                    id=i.person.id, name=i.person.name, title=i.person.title,
-                    role=i.person.role, account_id=i.person.account_id,
+                    id=i.person.id,
+                    name=i.person.name,
+                    title=i.person.title,
+                    role=i.person.role,
+                    account_id=i.person.account_id,
                 ),
                 roles=list(i.roles),
                 accounts=i.accounts,
@@ -324,7 +356,9 @@ class PeopleRankingOut(BaseModel):
             for i in ranking.items
         ]
         return cls(
-            segment=SegmentOut.of(ranking.segment), deals=ranking.deals, direction=direction,
+            segment=SegmentOut.of(ranking.segment),
+            deals=ranking.deals,
+            direction=direction,
             items=items,
         )
 

@@ -74,9 +74,7 @@ def rank_roles(
     return RoleRanking(segment, len(levels[0]), rank(effects.values(), direction, min_deals, limit))
 
 
-def _person_context(
-    deals: list[ClosedDeal], person_id: str
-) -> tuple[int, bool, tuple[str, ...]]:
+def _person_context(deals: list[ClosedDeal], person_id: str) -> tuple[int, bool, tuple[str, ...]]:
     accounts: set[str] = set()
     external = False
     roles: set[str] = set()
@@ -112,7 +110,5 @@ def rank_people(
     items = []
     for effect in ranked:
         accounts, external, roles = _person_context(deals, effect.key)
-        items.append(
-            PersonInfluence(effect, people[effect.key], accounts, external, roles)
-        )
+        items.append(PersonInfluence(effect, people[effect.key], accounts, external, roles))
     return PeopleRanking(segment, len(deals), items)

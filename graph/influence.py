@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal
 
 from graph.models import ClosedDeal
@@ -129,7 +130,10 @@ def _tables(deals: Sequence[ClosedDeal], keys_of: KeysOf, bands: int) -> _Tables
 
 
 def _effects(
-    deals: Sequence[ClosedDeal], keys_of: KeysOf, priors: dict[str, Prior], default: Prior,
+    deals: Sequence[ClosedDeal],
+    keys_of: KeysOf,
+    priors: dict[str, Prior],
+    default: Prior,
     settings: InfluenceSettings,
 ) -> dict[str, Effect]:
     tables = _tables(deals, keys_of, settings.bands_for(len(deals)))
@@ -156,7 +160,9 @@ def _effects(
 
 
 def pooled_effects(
-    levels: Sequence[Sequence[ClosedDeal]], keys_of: KeysOf, prior_sd: float,
+    levels: Sequence[Sequence[ClosedDeal]],
+    keys_of: KeysOf,
+    prior_sd: float,
     settings: InfluenceSettings,
 ) -> dict[str, Effect]:
     """Effects in `levels[0]`, each level nested in the next (cell ⊂ industry ⊂ all deals).
@@ -169,7 +175,7 @@ def pooled_effects(
     default = Prior(0.0, prior_sd)
     priors: dict[str, Prior] = {}
     chain = list(reversed(levels))
-    for wider, narrower in zip(chain, chain[1:], strict=False):
+    for wider, narrower in pairwise(chain):
         inner = {d.id for d in narrower}
         rest = [d for d in wider if d.id not in inner]
         for key, effect in _effects(rest, keys_of, priors, default, settings).items():
@@ -194,7 +200,5 @@ def role_effects(
     return pooled_effects(levels, _roles, settings.role_prior_sd, settings)
 
 
-def person_effects(
-    deals: Sequence[ClosedDeal], settings: InfluenceSettings
-) -> dict[str, Effect]:
+def person_effects(deals: Sequence[ClosedDeal], settings: InfluenceSettings) -> dict[str, Effect]:
     return pooled_effects([deals], _people, settings.person_prior_sd, settings)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 Z95 = 1.959963984540054
 
@@ -87,9 +88,7 @@ def mantel_haenszel(strata: Sequence[Stratum]) -> LogOdds | None:
         sum_pr += p * r
         sum_ps_qr += p * s + q * r
         sum_qs += q * s
-    variance = (
-        sum_pr / (2 * sum_r**2) + sum_ps_qr / (2 * sum_r * sum_s) + sum_qs / (2 * sum_s**2)
-    )
+    variance = sum_pr / (2 * sum_r**2) + sum_ps_qr / (2 * sum_r * sum_s) + sum_qs / (2 * sum_s**2)
     return LogOdds(math.log(sum_r / sum_s), math.sqrt(variance))
 
 
@@ -146,7 +145,7 @@ def size_band_edges(amounts: Sequence[float], bands: int = 4) -> list[float]:
         if updated == centres:
             break
         centres = updated
-    return [math.expm1((low + high) / 2) for low, high in zip(centres, centres[1:], strict=False)]
+    return [math.expm1((low + high) / 2) for low, high in pairwise(centres)]
 
 
 def size_band(amount: float | None, edges: Sequence[float]) -> int:

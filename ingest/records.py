@@ -11,7 +11,14 @@ import re
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from graph.models import DEAL_ROLES
 
@@ -161,4 +168,3 @@ class DealIn(BaseModel):
         if self.created_at and self.closed_at and self.closed_at < self.created_at:
             raise ValueError("closed_at is before created_at")
         return self
-

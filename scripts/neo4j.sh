@@ -28,9 +28,9 @@ find_java17() {
 build() {
   local java; java="$(find_java17)"
   local jhome; jhome="$(dirname "$(dirname "$(readlink -f "$java")")")"
-  if [[ ! -f "$ROOT/neo4j/target/classpath.txt" || "$ROOT/neo4j/pom.xml" -nt "$ROOT/neo4j/target/classpath.txt" \
-        || "$ROOT/neo4j/src/main/java/bcg/LocalNeo4j.java" -nt "$ROOT/neo4j/target/classpath.txt" ]]; then
-    (cd "$ROOT/neo4j" && JAVA_HOME="$jhome" mvn -B -q compile dependency:build-classpath \
+  if [[ ! -f "$ROOT/neo4j-local/target/classpath.txt" || "$ROOT/neo4j-local/pom.xml" -nt "$ROOT/neo4j-local/target/classpath.txt" \
+        || "$ROOT/neo4j-local/src/main/java/bcg/LocalNeo4j.java" -nt "$ROOT/neo4j-local/target/classpath.txt" ]]; then
+    (cd "$ROOT/neo4j-local" && JAVA_HOME="$jhome" mvn -B -q compile dependency:build-classpath \
         -Dmdep.outputFile=target/classpath.txt >&2)
   fi
 }
@@ -67,7 +67,7 @@ start() {
     --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED \
     --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED \
     --enable-native-access=ALL-UNNAMED \
-    -cp "$ROOT/neo4j/target/classes:$(cat "$ROOT/neo4j/target/classpath.txt")" \
+    -cp "$ROOT/neo4j-local/target/classes:$(cat "$ROOT/neo4j-local/target/classpath.txt")" \
     bcg.LocalNeo4j "$STATE/home" "$PORT" "$PAGECACHE_MB" >"$STATE/neo4j.log" 2>&1 &
   echo $! >"$STATE/pid"
   wait_for_bolt

@@ -12,8 +12,14 @@ def deal(deal_id: str = "opp-1", **changes: Any) -> dict[str, Any]:
     record: dict[str, Any] = {
         "id": deal_id,
         "name": "Core banking renewal",
-        "account": {"id": "acc-1", "name": "Bank One", "industry": "Financial Services",
-                    "region": "EMEA", "country": "DE", "employees": 5200},
+        "account": {
+            "id": "acc-1",
+            "name": "Bank One",
+            "industry": "Financial Services",
+            "region": "EMEA",
+            "country": "DE",
+            "employees": 5200,
+        },
         "amount": 120000,
         "currency": "EUR",
         "stage": "Closed Won",
@@ -22,14 +28,31 @@ def deal(deal_id: str = "opp-1", **changes: Any) -> dict[str, Any]:
         "closed_at": "2025-04-02",
         "product": "Platform",
         "participants": [
-            {"person": {"id": "c-1", "name": "Dana Weiss", "title": "CFO",
-                        "email": "Dana.Weiss@bankone.example"},
-             "deal_role": "Economic Buyer", "stance": "champion"},
-            {"person": {"id": "c-2", "name": "Omar Haddad", "title": "Dir. IT Security"},
-             "deal_role": "technical_evaluator", "stance": "skeptical"},
-            {"person": {"id": "c-9", "name": "Lena Park", "title": "Senior Consultant",
-                        "account_id": "acc-consult"},
-             "deal_role": "influencer", "stance": "supportive"},
+            {
+                "person": {
+                    "id": "c-1",
+                    "name": "Dana Weiss",
+                    "title": "CFO",
+                    "email": "Dana.Weiss@bankone.example",
+                },
+                "deal_role": "Economic Buyer",
+                "stance": "champion",
+            },
+            {
+                "person": {"id": "c-2", "name": "Omar Haddad", "title": "Dir. IT Security"},
+                "deal_role": "technical_evaluator",
+                "stance": "skeptical",
+            },
+            {
+                "person": {
+                    "id": "c-9",
+                    "name": "Lena Park",
+                    "title": "Senior Consultant",
+                    "account_id": "acc-consult",
+                },
+                "deal_role": "influencer",
+                "stance": "supportive",
+            },
         ],
     }
     record.update(changes)
@@ -45,7 +68,10 @@ def post_deals(client: TestClient, deals: list[dict[str, Any]]) -> dict[str, Any
 
 def test_new_deals_are_created_and_their_committee_is_readable(client: TestClient) -> None:
     assert post_deals(client, [deal("opp-1"), deal("opp-2", outcome="lost")]) == {
-        "created": 2, "updated": 0, "unchanged": 0, "rejected": []
+        "created": 2,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": [],
     }
     committee = client.get("/v1/deals/opp-1/committee").json()
     assert committee["deal"]["amount"] == 120000
@@ -68,9 +94,7 @@ def test_the_same_batch_twice_changes_nothing(client: TestClient) -> None:
     batch = [deal("opp-1"), deal("opp-2")]
     post_deals(client, batch)
     before = client.get("/v1/deals/opp-1/committee").json()
-    assert post_deals(client, batch) == {
-        "created": 0, "updated": 0, "unchanged": 2, "rejected": []
-    }
+    assert post_deals(client, batch) == {"created": 0, "updated": 0, "unchanged": 2, "rejected": []}
     assert client.get("/v1/deals/opp-1/committee").json() == before
 
 
@@ -79,14 +103,15 @@ def test_changed_stage_amount_or_participants_count_as_updated(client: TestClien
     fewer = deal("opp-3")
     fewer["participants"] = fewer["participants"][:1]
     result = post_deals(
-        client, [deal("opp-1", stage="Negotiation", outcome="open"), deal("opp-2", amount=99),
-                 fewer],
+        client,
+        [deal("opp-1", stage="Negotiation", outcome="open"), deal("opp-2", amount=99), fewer],
     )
     assert result == {"created": 0, "updated": 3, "unchanged": 0, "rejected": []}
     assert client.get("/v1/deals/opp-1/committee").json()["deal"]["stage"] == "Negotiation"
     assert client.get("/v1/deals/opp-2/committee").json()["deal"]["amount"] == 99
-    people = [p["person"]["id"] for p in client.get("/v1/deals/opp-3/committee").json()[
-        "participants"]]
+    people = [
+        p["person"]["id"] for p in client.get("/v1/deals/opp-3/committee").json()["participants"]
+    ]
     assert people == ["c-1"]
 
 
@@ -116,8 +141,14 @@ def test_dates_in_the_wrong_order_are_rejected_with_the_field(client: TestClient
 
 def test_people_batch_fills_contacts_that_deals_reference_by_id(client: TestClient) -> None:
     people = [
-        {"id": "c-1", "name": "Dana Weiss", "title": "Chief Financial Officer",
-         "account_id": "acc-1", "email": "dana@bankone.example", "audience": 1200},
+        {
+            "id": "c-1",
+            "name": "Dana Weiss",
+            "title": "Chief Financial Officer",
+            "account_id": "acc-1",
+            "email": "dana@bankone.example",
+            "audience": 1200,
+        },
         {"id": "c-5", "name": "Ravi Rao", "title": "Head of Procurement", "account_id": "acc-1"},
         {"id": "c-6", "name": "No Account"},
     ]
@@ -156,8 +187,9 @@ def test_crm_picklist_labels_map_onto_buying_roles(client: TestClient) -> None:
     for participant, label in zip(record["participants"], labels, strict=True):
         participant["deal_role"] = label
     post_deals(client, [record])
-    roles = sorted(p["deal_role"] for p in client.get("/v1/deals/opp-1/committee").json()[
-        "participants"])
+    roles = sorted(
+        p["deal_role"] for p in client.get("/v1/deals/opp-1/committee").json()["participants"]
+    )
     assert roles == ["decision_maker", "end_user", "technical_evaluator"]
 
 
@@ -182,8 +214,7 @@ def test_a_batch_over_the_limit_is_refused_before_anything_is_written(
 def test_a_deal_moves_to_another_account(client: TestClient) -> None:
     post_deals(client, [deal("opp-1")])
     moved = copy.deepcopy(deal("opp-1"))
-    moved["account"] = {"id": "acc-2", "name": "Clinic", "industry": "Healthcare",
-                        "region": "AMER"}
+    moved["account"] = {"id": "acc-2", "name": "Clinic", "industry": "Healthcare", "region": "AMER"}
     assert post_deals(client, [moved])["updated"] == 1
     committee = client.get("/v1/deals/opp-1/committee").json()
     assert committee["account"]["id"] == "acc-2"

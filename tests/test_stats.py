@@ -88,8 +88,7 @@ TRAP_WORLD = World(
     ),
     people=(
         PersonSpec("guru", "Gus Guru", "Industry Analyst", 0.75, audience=2_000_000),
-        PersonSpec("closer", "Cleo Closer", "Partner, Advisory", 0.06, effect=1.2,
-                   audience=150),
+        PersonSpec("closer", "Cleo Closer", "Partner, Advisory", 0.06, effect=1.2, audience=150),
     ),
 )
 
@@ -115,8 +114,9 @@ def test_a_role_seen_only_in_large_deals_is_not_blamed_for_them(trap_deals: list
     _, high = (math.exp(x) for x in legal.estimate.interval())
     assert high > 1.0, "no credible blocking effect once size is accounted for"
     assert math.exp(legal.estimate.mean) > 0.8
-    negative = [e.key for e in rank(role_effects([trap_deals], SETTINGS).values(),
-                                    "negative", 3, 2)]
+    negative = [
+        e.key for e in rank(role_effects([trap_deals], SETTINGS).values(), "negative", 3, 2)
+    ]
     assert "c_level.legal" not in negative[:1]
 
 
@@ -130,10 +130,14 @@ def test_three_strong_deals_do_not_outrank_fifty_solid_ones(trap_deals: list) ->
 
 
 def test_a_precise_null_ranks_below_a_real_effect_measured_loosely() -> None:
-    world = World(seed=5, deals=500, roles=(
-        RoleSpec("IT Manager", 0.5),  # in half of all deals, no effect
-        RoleSpec("Chief Medical Officer", 0.05, effect=1.4),  # real, about 25 deals
-    ))
+    world = World(
+        seed=5,
+        deals=500,
+        roles=(
+            RoleSpec("IT Manager", 0.5),  # in half of all deals, no effect
+            RoleSpec("Chief Medical Officer", 0.05, effect=1.4),  # real, about 25 deals
+        ),
+    )
     effects = role_effects([as_closed_deals(world.generate())], SETTINGS)
     null, real = effects["manager.it"], effects["c_level.clinical"]
     assert null.estimate.se < real.estimate.se
@@ -162,24 +166,35 @@ def test_a_high_reach_person_without_effect_is_not_near_the_top(trap_deals: list
 
 
 def test_the_top_role_follows_the_planted_truth_of_each_segment() -> None:
-    world = World(seed=21, deals=1200, regions=("EMEA",), roles=(
-        RoleSpec("CISO", 0.35, effect=1.3, industries=("Financial Services",)),
-        RoleSpec("CFO", 0.35, effect=1.3, industries=("Healthcare",)),
-        RoleSpec("IT Manager", 0.4),
-    ))
+    world = World(
+        seed=21,
+        deals=1200,
+        regions=("EMEA",),
+        roles=(
+            RoleSpec("CISO", 0.35, effect=1.3, industries=("Financial Services",)),
+            RoleSpec("CFO", 0.35, effect=1.3, industries=("Healthcare",)),
+            RoleSpec("IT Manager", 0.4),
+        ),
+    )
     deals = as_closed_deals(world.generate())
     tops = {}
     for industry in ("Financial Services", "Healthcare"):
         cell = [d for d in deals if d.industry == industry]
         tops[industry] = rank(role_effects([cell, deals], SETTINGS).values(), "positive", 3, 1)[
-            0].key
+            0
+        ].key
     assert tops == {"Financial Services": "c_level.security", "Healthcare": "c_level.finance"}
 
 
 def test_a_thin_cell_borrows_from_its_industry() -> None:
     # EMEA has few deals; the role's effect there is estimated mostly from AMER.
-    world = World(seed=8, deals=700, industries=("Retail",), regions=("AMER", "EMEA"),
-                  roles=(RoleSpec("COO", 0.4, effect=1.0),))
+    world = World(
+        seed=8,
+        deals=700,
+        industries=("Retail",),
+        regions=("AMER", "EMEA"),
+        roles=(RoleSpec("COO", 0.4, effect=1.0),),
+    )
     deals = as_closed_deals(world.generate())
     emea = [d for d in deals if d.region == "EMEA"][:30]
     pooled = role_effects([emea, deals], SETTINGS)["c_level.operations"]

@@ -72,49 +72,60 @@ class World:
             logit = self.base_logodds + (self.large_effect if large else 0.0)
             participants = []
             for k, spec in enumerate(self.roles):
-                p = spec.presence_large if (large and spec.presence_large is not None) else (
-                    spec.presence_small
+                p = (
+                    spec.presence_large
+                    if (large and spec.presence_large is not None)
+                    else (spec.presence_small)
                 )
                 if rng.random() >= p:
                     continue
                 if spec.industries is None or account["industry"] in spec.industries:
                     logit += spec.effect
-                participants.append({
-                    "person": {
-                        "id": f"{account['id']}-r{k}",
-                        "name": f"Person {k} of {account['id']}",
-                        "title": spec.title,
-                    },
-                    "deal_role": "influencer",
-                    "stance": "neutral",
-                })
+                participants.append(
+                    {
+                        "person": {
+                            "id": f"{account['id']}-r{k}",
+                            "name": f"Person {k} of {account['id']}",
+                            "title": spec.title,
+                        },
+                        "deal_role": "influencer",
+                        "stance": "neutral",
+                    }
+                )
             for spec in self.people:
                 if rng.random() >= spec.presence:
                     continue
                 logit += spec.effect
-                participants.append({
-                    "person": {
-                        "id": spec.id, "name": spec.name, "title": spec.title,
-                        "account_id": spec.account_id, "audience": spec.audience,
-                    },
-                    "deal_role": "influencer",
-                    "stance": "neutral",
-                })
+                participants.append(
+                    {
+                        "person": {
+                            "id": spec.id,
+                            "name": spec.name,
+                            "title": spec.title,
+                            "account_id": spec.account_id,
+                            "audience": spec.audience,
+                        },
+                        "deal_role": "influencer",
+                        "stance": "neutral",
+                    }
+                )
             won = rng.random() < 1 / (1 + math.exp(-logit))
             created = self.start + timedelta(days=rng.randrange(self.span_days))
             closed = created + timedelta(days=rng.randrange(10, 120))
-            deals.append({
-                "id": f"deal-{n:05d}",
-                "name": f"Deal {n}",
-                "account": account,
-                "amount": amount,
-                "currency": "EUR",
-                "stage": "Closed Won" if won else "Closed Lost",
-                "outcome": "won" if won else "lost",
-                "created_at": created.isoformat(),
-                "closed_at": closed.isoformat(),
-                "participants": participants,
-            })
+            deals.append(
+                {
+                    "id": f"deal-{n:05d}",
+                    "name": f"Deal {n}",
+                    "account": account,
+                    "amount": amount,
+                    "currency": "EUR",
+                    "stage": "Closed Won" if won else "Closed Lost",
+                    "outcome": "won" if won else "lost",
+                    "created_at": created.isoformat(),
+                    "closed_at": closed.isoformat(),
+                    "participants": participants,
+                }
+            )
         return deals
 
 
@@ -141,14 +152,23 @@ def as_closed_deals(deals: list[dict[str, Any]]) -> list[Any]:
             external = seat.external or (
                 person.account_id is not None and person.account_id != record.deal.account_id
             )
-            seats.append(SeatSummary(
-                seat.person_id, committee_role(person.role, external, person.external_kind),
-                external,
-            ))
-        out.append(ClosedDeal(
-            id=record.deal.id, account_id=record.deal.account_id,
-            won=record.deal.outcome == "won", amount=record.deal.amount,
-            closed_at=record.deal.closed_at, industry=record.account.industry,
-            region=record.account.region, seats=tuple(sorted(seats, key=lambda s: s.person_id)),
-        ))
+            seats.append(
+                SeatSummary(
+                    seat.person_id,
+                    committee_role(person.role, external, person.external_kind),
+                    external,
+                )
+            )
+        out.append(
+            ClosedDeal(
+                id=record.deal.id,
+                account_id=record.deal.account_id,
+                won=record.deal.outcome == "won",
+                amount=record.deal.amount,
+                closed_at=record.deal.closed_at,
+                industry=record.account.industry,
+                region=record.account.region,
+                seats=tuple(sorted(seats, key=lambda s: s.person_id)),
+            )
+        )
     return out

@@ -16,9 +16,7 @@ def healthz() -> Health:
     return Health(status="ok")
 
 
-@router.get(
-    "/readyz", response_model=Health, responses={503: {"model": Problem}}
-)
+@router.get("/readyz", response_model=Health, responses={503: {"model": Problem}})
 def readyz(services: ServicesDep) -> Health:
     """The store answers; 503 with Retry-After while it does not."""
     services.store.ping()

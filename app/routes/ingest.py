@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 
 from app.deps import IngestTenantDep, SettingsDep, StoreDep
@@ -10,16 +12,21 @@ from app.schemas import DealBatch, IngestResult, PeopleBatch, Problem, rejected_
 from ingest.batches import prepare_deals, prepare_people
 
 router = APIRouter(prefix="/v1/ingest", tags=["ingest"])
-ERRORS = {
-    401: {"model": Problem}, 403: {"model": Problem}, 413: {"model": Problem},
-    422: {"model": Problem}, 503: {"model": Problem},
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem},
+    403: {"model": Problem},
+    413: {"model": Problem},
+    422: {"model": Problem},
+    503: {"model": Problem},
 }
 
 
 def _check_size(field: str, count: int, limit: int) -> None:
     if count > limit:
         raise ApiError(
-            422, "batch-too-large", "Batch too large",
+            422,
+            "batch-too-large",
+            "Batch too large",
             f"{count} records in one batch; the limit is {limit}. Nothing was written.",
             [{"field": field, "message": f"at most {limit} records per batch"}],
         )
@@ -38,7 +45,9 @@ def ingest_deals(
     prepared = prepare_deals(batch.deals, source=batch.source)
     counts = store.upsert_deals(tenant, prepared.records)
     return IngestResult(
-        created=counts.created, updated=counts.updated, unchanged=counts.unchanged,
+        created=counts.created,
+        updated=counts.updated,
+        unchanged=counts.unchanged,
         rejected=rejected_out(prepared.rejected),
     )
 
@@ -52,6 +61,8 @@ def ingest_people(
     prepared = prepare_people(batch.people)
     counts = store.upsert_people(tenant, prepared.records)
     return IngestResult(
-        created=counts.created, updated=counts.updated, unchanged=counts.unchanged,
+        created=counts.created,
+        updated=counts.updated,
+        unchanged=counts.unchanged,
         rejected=rejected_out(prepared.rejected),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
@@ -20,8 +20,12 @@ from graph.influence import Direction
 from graph.models import SegmentFilter
 
 router = APIRouter(prefix="/v1", tags=["read"])
-ERRORS = {401: {"model": Problem}, 403: {"model": Problem}, 422: {"model": Problem},
-          503: {"model": Problem}}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem},
+    403: {"model": Problem},
+    422: {"model": Problem},
+    503: {"model": Problem},
+}
 
 Industry = Annotated[str | None, Query(max_length=200, description="Case-insensitive.")]
 Region = Annotated[str | None, Query(max_length=200, description="Case-insensitive.")]
@@ -41,14 +45,21 @@ def _segment(
     if min_amount is not None and max_amount is not None and min_amount > max_amount:
         raise InvalidInput("min_amount", "min_amount is greater than max_amount")
     return SegmentFilter(
-        industry=industry or None, region=region or None,
-        min_amount=min_amount, max_amount=max_amount,
+        industry=industry or None,
+        region=region or None,
+        min_amount=min_amount,
+        max_amount=max_amount,
     )
 
 
-@router.get("/deals/{deal_id}/committee", response_model=DealCommitteeOut,
-            responses={**ERRORS, 404: {"model": Problem}})
-def deal_committee(deal_id: RecordIdPath, tenant: ReadTenantDep, store: StoreDep) -> DealCommitteeOut:
+@router.get(
+    "/deals/{deal_id}/committee",
+    response_model=DealCommitteeOut,
+    responses={**ERRORS, 404: {"model": Problem}},
+)
+def deal_committee(
+    deal_id: RecordIdPath, tenant: ReadTenantDep, store: StoreDep
+) -> DealCommitteeOut:
     """Who sat in this deal, with roles, stances and evidence."""
     committee = store.deal_committee(tenant, deal_id)
     if committee is None:
@@ -106,7 +117,14 @@ def influencer_people(
     """People ranked by their effect on the win rate; audience is shown, never ranked on."""
     segment = _segment(industry, region, min_amount, max_amount)
     ranking = rank_people(
-        services.store, services.store, tenant, segment, role or None, direction, min_deals,
-        limit, services.influence,
+        services.store,
+        services.store,
+        tenant,
+        segment,
+        role or None,
+        direction,
+        min_deals,
+        limit,
+        services.influence,
     )
     return PeopleRankingOut.of(ranking, direction)

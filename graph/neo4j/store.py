@@ -93,7 +93,10 @@ class Neo4jGraphStore:
             raise
 
     def _run_batches(
-        self, tx: ManagedTransaction, query: LiteralString, rows: list[dict[str, Any]],
+        self,
+        tx: ManagedTransaction,
+        query: LiteralString,
+        rows: list[dict[str, Any]],
         **params: Any,
     ) -> None:
         for start in range(0, len(rows), self._batch_size):
@@ -106,7 +109,9 @@ class Neo4jGraphStore:
     # -- writes --------------------------------------------------------------------
 
     @staticmethod
-    def _hashes(tx: ManagedTransaction, query: LiteralString, tenant: str, ids: list[str]) -> dict[str, str]:
+    def _hashes(
+        tx: ManagedTransaction, query: LiteralString, tenant: str, ids: list[str]
+    ) -> dict[str, str]:
         return {r["id"]: r["content_hash"] for r in tx.run(query, tenant=tenant, ids=ids)}
 
     def upsert_deals(self, tenant: str, records: Sequence[DealRecord]) -> UpsertCounts:
@@ -133,16 +138,16 @@ class Neo4jGraphStore:
     ) -> None:
         accounts = {r.account.id: _account_row(r.account) for r in records}
         self._run_batches(tx, cypher.MERGE_ACCOUNTS, list(accounts.values()), tenant=tenant)
-        people = {
-            p.id: _person_row(p, r.deal.account_id, None) for r in records for p in r.people
-        }
+        people = {p.id: _person_row(p, r.deal.account_id, None) for r in records for p in r.people}
         self._run_batches(tx, cypher.MERGE_PEOPLE, list(people.values()), tenant=tenant)
         deal_rows = [{"id": r.deal.id, "props": _deal_props(r)} for r in records]
         self._run_batches(tx, cypher.MERGE_DEALS, deal_rows, tenant=tenant)
         ids = [r.deal.id for r in records]
         for start in range(0, len(ids), self._batch_size):
             tx.run(
-                cypher.DELETE_SEATS, tenant=tenant, source="crm",
+                cypher.DELETE_SEATS,
+                tenant=tenant,
+                source="crm",
                 ids=ids[start : start + self._batch_size],
             ).consume()
         seats = [
@@ -280,7 +285,9 @@ def _account_row(account: Account) -> dict[str, Any]:
     }
 
 
-def _person_row(person: Person, fallback_account: str | None, content_hash: str | None) -> dict[str, Any]:
+def _person_row(
+    person: Person, fallback_account: str | None, content_hash: str | None
+) -> dict[str, Any]:
     return {
         "id": person.id,
         "account_id": person.account_id,

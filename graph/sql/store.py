@@ -53,9 +53,7 @@ def _now() -> str:
 
 def alembic_config(connection: Connection) -> Config:
     config = Config()
-    config.set_main_option(
-        "script_location", str(resources.files("migrations").joinpath("sql"))
-    )
+    config.set_main_option("script_location", str(resources.files("migrations").joinpath("sql")))
     config.attributes["connection"] = connection
     return config
 
@@ -149,8 +147,15 @@ class SqlGraphStore:
             stmt = self._insert(accounts).values(list(chunk))
             keep = {
                 c: func.coalesce(stmt.excluded[c], accounts.c[c])
-                for c in ("name", "industry", "industry_key", "region", "region_key", "country",
-                          "employees")
+                for c in (
+                    "name",
+                    "industry",
+                    "industry_key",
+                    "region",
+                    "region_key",
+                    "country",
+                    "employees",
+                )
             }
             conn.execute(stmt.on_conflict_do_update(index_elements=["tenant", "id"], set_=keep))
 
@@ -199,14 +204,14 @@ class SqlGraphStore:
                     for c in ("name", "email", "title", "external_kind", "audience", "content_hash")
                 }
                 keep.update(
-                    {c: case((titled, excluded[c]), else_=people.c[c])
-                     for c in ("function", "seniority", "role")}
+                    {
+                        c: case((titled, excluded[c]), else_=people.c[c])
+                        for c in ("function", "seniority", "role")
+                    }
                 )
                 if given:
                     keep["account_id"] = excluded.account_id
-                conn.execute(
-                    stmt.on_conflict_do_update(index_elements=["tenant", "id"], set_=keep)
-                )
+                conn.execute(stmt.on_conflict_do_update(index_elements=["tenant", "id"], set_=keep))
 
     def upsert_deals(self, tenant: str, records: Sequence[DealRecord]) -> UpsertCounts:
         if not records:
@@ -247,7 +252,9 @@ class SqlGraphStore:
         for chunk in _chunks(deal_rows):
             stmt = self._insert(deals).values(list(chunk))
             overwrite = {c: stmt.excluded[c] for c in deal_rows[0] if c not in ("tenant", "id")}
-            conn.execute(stmt.on_conflict_do_update(index_elements=["tenant", "id"], set_=overwrite))
+            conn.execute(
+                stmt.on_conflict_do_update(index_elements=["tenant", "id"], set_=overwrite)
+            )
         ids = [r.deal.id for r in records]
         for chunk in _chunks(ids):
             conn.execute(
@@ -299,9 +306,7 @@ class SqlGraphStore:
                 [(r.person.id, r.content_hash) for r in records], existing
             )
             changed = [r for r in records if r.person.id in changed_ids]
-            self._upsert_people(
-                conn, tenant, [(r.person, None, r.content_hash) for r in changed]
-            )
+            self._upsert_people(conn, tenant, [(r.person, None, r.content_hash) for r in changed])
         return counts
 
     # -- reads ---------------------------------------------------------------------
@@ -330,8 +335,13 @@ class SqlGraphStore:
         with self._guard(), self._engine.connect() as conn:
             deal_rows = conn.execute(
                 select(
-                    deals.c.id, deals.c.account_id, deals.c.outcome, deals.c.amount,
-                    deals.c.closed_at, accounts.c.industry, accounts.c.region,
+                    deals.c.id,
+                    deals.c.account_id,
+                    deals.c.outcome,
+                    deals.c.amount,
+                    deals.c.closed_at,
+                    accounts.c.industry,
+                    accounts.c.region,
                 )
                 .select_from(joined)
                 .where(where)
@@ -362,7 +372,9 @@ class SqlGraphStore:
                 )
                 .where(where)
                 .group_by(
-                    participations.c.deal_id, participations.c.person_id, people.c.role,
+                    participations.c.deal_id,
+                    participations.c.person_id,
+                    people.c.role,
                     people.c.external_kind,
                 )
             ).all()
@@ -425,7 +437,8 @@ class SqlGraphStore:
                     stance=r.stance,
                     source=r.source,
                     role=committee_role(
-                        directory[r.person_id].role, r.external,
+                        directory[r.person_id].role,
+                        r.external,
                         directory[r.person_id].external_kind,
                     ),
                     external=r.external,

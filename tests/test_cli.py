@@ -1,0 +1,56 @@
+"""The `bcg` command as a user runs it: a real process, real environment variables."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BCG = str(Path(sys.executable).with_name("bcg"))
+
+
+def run_bcg(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [BCG, *args], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+
+
+def test_migrate_creates_the_embedded_store_once(tmp_path: Path) -> None:
+    env = {**os.environ, "BCG_STORE": "sqlite", "BCG_DATA_DIR": str(tmp_path / "data")}
+    env.pop("BCG_DATABASE_URL", None)
+    first = run_bcg("migrate", env=env)
+    assert first.returncode == 0, first.stderr
+    assert "applied 0001" in first.stdout
+    assert (tmp_path / "data" / "bcg.sqlite3").exists()
+    second = run_bcg("migrate", env=env)
+    assert second.returncode == 0 and "up to date" in second.stdout
+
+
+def test_migrate_on_neo4j(neo4j_driver: object) -> None:
+    uri = os.environ["BCG_NEO4J_URI"]
+    env = {**os.environ, "BCG_STORE": "neo4j", "BCG_NEO4J_URI": uri}
+    result = run_bcg("migrate", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"neo4j ({uri}):")
+
+
+def test_unsafe_production_settings_are_refused(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "BCG_ENV": "production",
+        "BCG_API_KEY": "short",
+        "BCG_DATA_DIR": str(tmp_path),
+    }
+    result = run_bcg("migrate", env=env)
+    assert result.returncode != 0
+    assert "BCG_API_KEY must be set to at least 32 characters" in result.stderr
+
+
+@pytest.mark.parametrize("args", [["--help"], ["serve", "--help"]])
+def test_help_lists_the_commands(args: list[str]) -> None:
+    result = run_bcg(*args, env=dict(os.environ))
+    assert result.returncode == 0
+    assert "serve" in result.stdout or "--port" in result.stdout
