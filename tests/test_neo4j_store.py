@@ -13,9 +13,9 @@ from neo4j import Driver, GraphDatabase
 from app.main import create_app
 from graph.neo4j.migrations import load_migrations
 from graph.neo4j.store import Neo4jGraphStore
+from synth.worlds import RoleSpec, World
 from tests.conftest import API_KEY, make_settings, neo4j_uri, wipe_neo4j
 from tests.tcp_proxy import TcpProxy
-from tests.worlds import RoleSpec, World
 
 
 def test_migrations_are_recorded_and_harmless_twice(neo4j_driver: Driver) -> None:

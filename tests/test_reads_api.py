@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.main import create_app
+from synth.worlds import PersonSpec, RoleSpec, World, ingest
 from tests.conftest import API_KEY, make_settings
-from tests.worlds import PersonSpec, RoleSpec, World, ingest
 
 WORLD = World(
     seed=4,

@@ -17,7 +17,7 @@ from graph.stats import (
     size_band,
     size_band_edges,
 )
-from tests.worlds import PersonSpec, RoleSpec, World, as_closed_deals
+from synth.worlds import PersonSpec, RoleSpec, World, as_closed_deals
 
 SETTINGS = InfluenceSettings()
 
