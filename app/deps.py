@@ -12,6 +12,7 @@ from app.auth import Principal, authenticate
 from app.errors import ApiError
 from app.settings import Settings
 from graph.influence import InfluenceSettings
+from graph.likely import LikelySettings
 from graph.ports import GraphStore
 
 
@@ -23,6 +24,7 @@ class Services:
     store: GraphStore
     root_key: str
     influence: InfluenceSettings
+    likely: LikelySettings
 
 
 def get_services(request: Request) -> Services:

@@ -18,11 +18,12 @@ from app.auth import resolve_root_key
 from app.deps import Services
 from app.errors import install_error_handlers
 from app.middleware import BodySizeLimit
-from app.routes import health, ingest, reads
+from app.routes import analysis, health, ingest, reads
 from app.settings import Settings
 from app.stores import build_store
 from graph.errors import StoreUnavailable
 from graph.influence import InfluenceSettings
+from graph.likely import LikelySettings
 
 log = logging.getLogger("bcg")
 
@@ -44,7 +45,9 @@ def create_app(settings: Settings) -> FastAPI:
                 log.info("applied migrations %s", applied)
         except StoreUnavailable:
             log.warning("store unreachable at start; /readyz answers 503 until it is back")
-        app.state.services = Services(settings, store, root.value, InfluenceSettings())
+        app.state.services = Services(
+            settings, store, root.value, InfluenceSettings(), LikelySettings()
+        )
         try:
             yield
         finally:
@@ -64,6 +67,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(health.router)
     app.include_router(ingest.router)
     app.include_router(reads.router)
+    app.include_router(analysis.router)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

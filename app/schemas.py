@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, Field, SkipValidation
 
-from graph.analytics import PeopleRanking, RoleRanking
+from graph.analytics import LikelyCommittee, PeopleRanking, RoleRanking
+from graph.backtest import BacktestResult
 from graph.committees import SegmentCommittee
 from graph.influence import Direction, Effect
 from graph.models import Account, Deal, DealCommittee, Person, SegmentFilter
@@ -328,6 +330,10 @@ class PersonItem(_EffectFields):
     accounts: int = Field(description="Distinct accounts whose deals the person sat in.")
     external: bool = Field(description="Sat in a deal for an account that does not employ them.")
     audience: int | None = Field(description="Follower count as given; never used for ranking.")
+    bridging: float = Field(
+        description="Betweenness in the who-sat-with-whom graph of the segment (networkx): "
+        "how much this person links otherwise separate committees. Not in the rank key."
+    )
 
 
 class PeopleRankingOut(BaseModel):
@@ -351,6 +357,7 @@ class PeopleRankingOut(BaseModel):
                 accounts=i.accounts,
                 external=i.external,
                 audience=i.person.audience,
+                bridging=i.bridging,
                 **_effect_fields(i.effect, direction),
             )
             for i in ranking.items
@@ -360,6 +367,130 @@ class PeopleRankingOut(BaseModel):
             deals=ranking.deals,
             direction=direction,
             items=items,
+        )
+
+
+class LikelyRoleOut(BaseModel):
+    role: str
+    probability: float = Field(description="Chance the role takes part, from similar deals.")
+    deals_present: int = Field(description="Similar closed deals the role sat in.")
+    contacts: list[PersonRef] = Field(description="Known people at the account who fill it.")
+    engaged: bool = Field(description="One of them already sits in the deal (or the account).")
+
+
+class GapOut(BaseModel):
+    role: str
+    probability: float
+    won_present: int = Field(description="Similar won deals the role sat in …")
+    won_deals: int = Field(description="… out of this many similar won deals.")
+    detail: str
+
+
+class WarmPathOut(BaseModel):
+    person: PersonRef
+    kind: str = Field(description="`won_elsewhere` or `segment_influencer`.")
+    deal_ids: list[str]
+    influence: float | None
+
+
+class LikelyCommitteeOut(BaseModel):
+    account: AccountOut
+    deal_id: str | None
+    basis: str = Field(description="The group of similar deals the answer rests on.")
+    deals: int = Field(description="Similar closed deals behind the answer.")
+    expected_size: float | None
+    roles: list[LikelyRoleOut]
+    gaps: list[GapOut]
+    warm_paths: list[WarmPathOut]
+
+    @classmethod
+    def of(cls, likely: LikelyCommittee) -> LikelyCommitteeOut:
+        return cls(
+            account=AccountOut.of(likely.account),
+            deal_id=likely.deal_id,
+            basis=likely.basis,
+            deals=likely.deals,
+            expected_size=likely.expected_size,
+            roles=[
+                LikelyRoleOut(
+                    role=r.chance.role,
+                    probability=r.chance.probability,
+                    deals_present=r.chance.deals_present,
+                    contacts=[_ref(c) for c in r.contacts],
+                    engaged=r.engaged,
+                )
+                for r in likely.roles
+            ],
+            gaps=[
+                GapOut(
+                    role=g.role,
+                    probability=g.probability,
+                    won_present=g.won_present,
+                    won_deals=g.won_deals,
+                    detail=f"no {g.role} engaged; one sat in {g.won_present} of "
+                    f"{g.won_deals} won deals like this",
+                )
+                for g in likely.gaps
+            ],
+            warm_paths=[
+                WarmPathOut(
+                    person=_ref(w.person),
+                    kind=w.kind,
+                    deal_ids=list(w.deal_ids),
+                    influence=w.influence,
+                )
+                for w in likely.warm_paths
+            ],
+        )
+
+
+def _ref(person: Person) -> PersonRef:
+    return PersonRef(
+        id=person.id,
+        name=person.name,
+        title=person.title,
+        role=person.role,
+        account_id=person.account_id,
+    )
+
+
+class BacktestIn(BaseModel):
+    as_of: date = Field(description="Learn from deals closed before, predict those after.")
+    k: int = Field(default=3, ge=1, le=20, description="How many roles each method predicts.")
+
+
+class MetricsOut(BaseModel):
+    precision_at_k: float | None
+    recall_at_k: float | None
+    auc: float | None
+    brier: float | None
+
+
+class BacktestOut(BaseModel):
+    as_of: str
+    deals_history: int
+    deals_evaluated: int
+    k: int
+    metrics: dict[str, MetricsOut] = Field(
+        description="`model`, `baseline_frequency`, `baseline_reach`."
+    )
+
+    @classmethod
+    def of(cls, result: BacktestResult) -> BacktestOut:
+        return cls(
+            as_of=result.as_of,
+            deals_history=result.deals_history,
+            deals_evaluated=result.deals_evaluated,
+            k=result.k,
+            metrics={
+                name: MetricsOut(
+                    precision_at_k=m.precision_at_k,
+                    recall_at_k=m.recall_at_k,
+                    auc=m.auc,
+                    brier=m.brier,
+                )
+                for name, m in result.metrics.items()
+            },
         )
 
 

@@ -6,6 +6,7 @@ them, the stores persist them, the analytics read summaries of them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -119,6 +120,25 @@ class UpsertCounts:
         self.unchanged += other.unchanged
 
 
+def classify_upserts(
+    keyed: Sequence[tuple[str, str]], stored: dict[str, str]
+) -> tuple[UpsertCounts, set[str]]:
+    """Count created/updated/unchanged from fingerprints; answer the ids that need writing."""
+    counts = UpsertCounts()
+    changed: set[str] = set()
+    for record_id, content_hash in keyed:
+        before = stored.get(record_id)
+        if before is None:
+            counts.created += 1
+            changed.add(record_id)
+        elif before == content_hash:
+            counts.unchanged += 1
+        else:
+            counts.updated += 1
+            changed.add(record_id)
+    return counts, changed
+
+
 @dataclass(frozen=True)
 class SegmentFilter:
     """A segment of deals: filters are matched case-insensitively (keys are lower-cased)."""
@@ -168,6 +188,17 @@ class ClosedDeal:
     @property
     def people(self) -> frozenset[str]:
         return frozenset(s.person_id for s in self.seats)
+
+
+@dataclass(frozen=True)
+class PersonSeat:
+    """One deal a person sat in, as seen from the person (for warm paths)."""
+
+    person_id: str
+    deal_id: str
+    account_id: str
+    outcome: Outcome
+    external: bool
 
 
 @dataclass(frozen=True)

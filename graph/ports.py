@@ -11,11 +11,13 @@ from collections.abc import Collection, Sequence
 from typing import Protocol
 
 from graph.models import (
+    Account,
     ClosedDeal,
     DealCommittee,
     DealRecord,
     Person,
     PersonRecord,
+    PersonSeat,
     SegmentFilter,
     UpsertCounts,
 )
@@ -46,6 +48,20 @@ class SegmentReader(Protocol):
 class PeopleDirectory(Protocol):
     def people(self, tenant: str, ids: Collection[str]) -> dict[str, Person]: ...
 
+    def people_at(self, tenant: str, account_id: str) -> list[Person]:
+        """The contacts an account employs, ordered by id."""
+        ...
+
+
+class AccountReader(Protocol):
+    def account(self, tenant: str, account_id: str) -> Account | None: ...
+
+
+class PersonHistory(Protocol):
+    def seats_of(self, tenant: str, person_ids: Collection[str]) -> list[PersonSeat]:
+        """Every deal these people sat in (any outcome), ordered by person and deal."""
+        ...
+
 
 class Health(Protocol):
     def ping(self) -> None:
@@ -54,7 +70,15 @@ class Health(Protocol):
 
 
 class GraphStore(
-    DealWriter, PeopleWriter, CommitteeReader, SegmentReader, PeopleDirectory, Health, Protocol
+    DealWriter,
+    PeopleWriter,
+    CommitteeReader,
+    SegmentReader,
+    PeopleDirectory,
+    AccountReader,
+    PersonHistory,
+    Health,
+    Protocol,
 ):
     """Everything the service needs from a store; analytics depend on the narrow parts only."""
 

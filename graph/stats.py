@@ -167,3 +167,70 @@ def median(values: Sequence[int]) -> float | None:
     if len(ordered) % 2:
         return float(ordered[mid])
     return (ordered[mid - 1] + ordered[mid]) / 2.0
+
+
+def auc(scores: Sequence[float], outcomes: Sequence[bool]) -> float | None:
+    """Area under the ROC curve (Mann–Whitney, ties count half); None without both classes."""
+    pairs = sorted(zip(scores, outcomes, strict=True), key=lambda p: p[0])
+    positives = sum(1 for _, y in pairs if y)
+    negatives = len(pairs) - positives
+    if not positives or not negatives:
+        return None
+    rank_sum = 0.0
+    i = 0
+    while i < len(pairs):
+        j = i
+        while j < len(pairs) and pairs[j][0] == pairs[i][0]:
+            j += 1
+        mid_rank = (i + j + 1) / 2.0  # ranks are 1-based
+        rank_sum += mid_rank * sum(1 for _, y in pairs[i:j] if y)
+        i = j
+    return (rank_sum - positives * (positives + 1) / 2.0) / (positives * negatives)
+
+
+def brier(probabilities: Sequence[float], outcomes: Sequence[bool]) -> float | None:
+    if not probabilities:
+        return None
+    return sum((p - float(y)) ** 2 for p, y in zip(probabilities, outcomes, strict=True)) / len(
+        probabilities
+    )
+
+
+def logistic(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def fit_logistic_1d(
+    scores: Sequence[float], outcomes: Sequence[bool], ridge: float = 1e-3
+) -> tuple[float, float]:
+    """Intercept and slope of P(won) = logistic(a + b·score), by Newton's method.
+
+    Used to turn any method's raw score into a probability the same way, so
+    that Brier scores compare methods rather than calibrations.
+    """
+    a = b = 0.0
+    for _ in range(50):
+        ga = gb = haa = hab = hbb = 0.0
+        for x, y in zip(scores, outcomes, strict=True):
+            p = logistic(a + b * x)
+            w = p * (1 - p)
+            ga += float(y) - p
+            gb += (float(y) - p) * x
+            haa += w
+            hab += w * x
+            hbb += w * x * x
+        gb -= ridge * b
+        hbb += ridge
+        haa += ridge
+        det = haa * hbb - hab * hab
+        if det <= 1e-12:
+            break
+        da = (hbb * ga - hab * gb) / det
+        db = (haa * gb - hab * ga) / det
+        a, b = a + da, b + db
+        if abs(da) < 1e-9 and abs(db) < 1e-9:
+            break
+    return a, b

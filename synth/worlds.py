@@ -23,6 +23,12 @@ class RoleSpec:
     presence_large: float | None = None
     effect: float = 0.0  # log-odds added to the win chance when present
     industries: tuple[str, ...] | None = None  # where it has its effect (None: everywhere)
+    industry_presence: tuple[tuple[str, float], ...] = ()  # presence overrides by industry
+
+    def presence(self, industry: str, large: bool) -> float:
+        if large and self.presence_large is not None:
+            return self.presence_large
+        return dict(self.industry_presence).get(industry, self.presence_small)
 
 
 @dataclass(frozen=True)
@@ -72,12 +78,7 @@ class World:
             logit = self.base_logodds + (self.large_effect if large else 0.0)
             participants = []
             for k, spec in enumerate(self.roles):
-                p = (
-                    spec.presence_large
-                    if (large and spec.presence_large is not None)
-                    else (spec.presence_small)
-                )
-                if rng.random() >= p:
+                if rng.random() >= spec.presence(account["industry"], large):
                     continue
                 if spec.industries is None or account["industry"] in spec.industries:
                     logit += spec.effect

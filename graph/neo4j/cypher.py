@@ -129,6 +129,25 @@ MATCH (p:Person {tenant: $tenant, id: id})
 RETURN properties(p) AS person
 """
 
+PEOPLE_AT = """
+MATCH (p:Person {tenant: $tenant, account_id: $account_id})
+RETURN properties(p) AS person
+ORDER BY p.id
+"""
+
+ACCOUNT = """
+MATCH (a:Account {tenant: $tenant, id: $id})
+RETURN properties(a) AS account
+"""
+
+PERSON_SEATS = """
+UNWIND $ids AS id
+MATCH (p:Person {tenant: $tenant, id: id})-[s:SAT_IN {tenant: $tenant}]->(d:Deal {tenant: $tenant})
+RETURN p.id AS person_id, d.id AS deal_id, d.account_id AS account_id, d.outcome AS outcome,
+       max(CASE WHEN s.external THEN 1 ELSE 0 END) AS external
+ORDER BY person_id, deal_id
+"""
+
 PING = "RETURN 1 AS ok"
 
 APPLIED_MIGRATIONS = "MATCH (m:BcgMigration) RETURN m.version AS version"

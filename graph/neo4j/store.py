@@ -26,9 +26,11 @@ from graph.models import (
     Participant,
     Person,
     PersonRecord,
+    PersonSeat,
     SeatSummary,
     SegmentFilter,
     UpsertCounts,
+    classify_upserts,
     committee_role,
     segment_key,
 )
@@ -36,24 +38,6 @@ from graph.neo4j import cypher
 from graph.neo4j.migrations import apply_migrations
 
 DEFAULT_BATCH_SIZE = 1000
-
-
-def _classify(
-    keyed: Sequence[tuple[str, str]], existing: dict[str, str]
-) -> tuple[UpsertCounts, set[str]]:
-    counts = UpsertCounts()
-    changed: set[str] = set()
-    for record_id, content_hash in keyed:
-        stored = existing.get(record_id)
-        if stored is None:
-            counts.created += 1
-            changed.add(record_id)
-        elif stored == content_hash:
-            counts.unchanged += 1
-        else:
-            counts.updated += 1
-            changed.add(record_id)
-    return counts, changed
 
 
 class Neo4jGraphStore:
@@ -121,7 +105,7 @@ class Neo4jGraphStore:
 
         def work(tx: ManagedTransaction) -> UpsertCounts:
             existing = self._hashes(tx, cypher.DEAL_HASHES, tenant, [r.deal.id for r in records])
-            counts, changed_ids = _classify(
+            counts, changed_ids = classify_upserts(
                 [(r.deal.id, r.content_hash) for r in records], existing
             )
             changed = [r for r in records if r.deal.id in changed_ids]
@@ -174,7 +158,7 @@ class Neo4jGraphStore:
             existing = self._hashes(
                 tx, cypher.PERSON_HASHES, tenant, [r.person.id for r in records]
             )
-            counts, changed_ids = _classify(
+            counts, changed_ids = classify_upserts(
                 [(r.person.id, r.content_hash) for r in records], existing
             )
             rows = [
@@ -269,6 +253,39 @@ class Neo4jGraphStore:
             return found
 
         result: dict[str, Person] = self._read(work)
+        return result
+
+    def people_at(self, tenant: str, account_id: str) -> list[Person]:
+        def work(tx: ManagedTransaction) -> list[Person]:
+            rows = tx.run(cypher.PEOPLE_AT, tenant=tenant, account_id=account_id)
+            return [_person(r["person"]) for r in rows]
+
+        result: list[Person] = self._read(work)
+        return result
+
+    def account(self, tenant: str, account_id: str) -> Account | None:
+        def work(tx: ManagedTransaction) -> Account | None:
+            row = tx.run(cypher.ACCOUNT, tenant=tenant, id=account_id).single()
+            return _account(row["account"]) if row else None
+
+        result: Account | None = self._read(work)
+        return result
+
+    def seats_of(self, tenant: str, person_ids: Collection[str]) -> list[PersonSeat]:
+        def work(tx: ManagedTransaction) -> list[PersonSeat]:
+            rows = tx.run(cypher.PERSON_SEATS, tenant=tenant, ids=sorted(set(person_ids)))
+            return [
+                PersonSeat(
+                    r["person_id"],
+                    r["deal_id"],
+                    r["account_id"],
+                    r["outcome"],
+                    bool(r["external"]),
+                )
+                for r in rows
+            ]
+
+        result: list[PersonSeat] = self._read(work)
         return result
 
 

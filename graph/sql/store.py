@@ -31,9 +31,11 @@ from graph.models import (
     Participant,
     Person,
     PersonRecord,
+    PersonSeat,
     SeatSummary,
     SegmentFilter,
     UpsertCounts,
+    classify_upserts,
     committee_role,
     segment_key,
 )
@@ -109,24 +111,6 @@ class SqlGraphStore:
             )
             found.update({row.id: row.content_hash for row in rows})
         return found
-
-    @staticmethod
-    def _classify(
-        keyed: Sequence[tuple[str, str]], existing: dict[str, str]
-    ) -> tuple[UpsertCounts, set[str]]:
-        counts = UpsertCounts()
-        changed: set[str] = set()
-        for record_id, content_hash in keyed:
-            stored = existing.get(record_id)
-            if stored is None:
-                counts.created += 1
-                changed.add(record_id)
-            elif stored == content_hash:
-                counts.unchanged += 1
-            else:
-                counts.updated += 1
-                changed.add(record_id)
-        return counts, changed
 
     def _upsert_accounts(self, conn: Connection, tenant: str, items: Sequence[Account]) -> None:
         rows = {
@@ -218,7 +202,7 @@ class SqlGraphStore:
             return UpsertCounts()
         with self._guard(), self._engine.begin() as conn:
             existing = self._hashes(conn, deals, tenant, [r.deal.id for r in records])
-            counts, changed_ids = self._classify(
+            counts, changed_ids = classify_upserts(
                 [(r.deal.id, r.content_hash) for r in records], existing
             )
             changed = [r for r in records if r.deal.id in changed_ids]
@@ -302,7 +286,7 @@ class SqlGraphStore:
             return UpsertCounts()
         with self._guard(), self._engine.begin() as conn:
             existing = self._hashes(conn, people, tenant, [r.person.id for r in records])
-            counts, changed_ids = self._classify(
+            counts, changed_ids = classify_upserts(
                 [(r.person.id, r.content_hash) for r in records], existing
             )
             changed = [r for r in records if r.person.id in changed_ids]
@@ -451,6 +435,54 @@ class SqlGraphStore:
     def people(self, tenant: str, ids: Collection[str]) -> dict[str, Person]:
         with self._guard(), self._engine.connect() as conn:
             return self._people(conn, tenant, list(ids))
+
+    def people_at(self, tenant: str, account_id: str) -> list[Person]:
+        with self._guard(), self._engine.connect() as conn:
+            rows = conn.execute(
+                select(people)
+                .where(people.c.tenant == tenant, people.c.account_id == account_id)
+                .order_by(people.c.id)
+            )
+            return [_person(row._mapping) for row in rows]
+
+    def account(self, tenant: str, account_id: str) -> Account | None:
+        with self._guard(), self._engine.connect() as conn:
+            row = conn.execute(
+                select(accounts).where(accounts.c.tenant == tenant, accounts.c.id == account_id)
+            ).first()
+        return _account(row._mapping) if row else None
+
+    def seats_of(self, tenant: str, person_ids: Collection[str]) -> list[PersonSeat]:
+        found: list[PersonSeat] = []
+        with self._guard(), self._engine.connect() as conn:
+            for chunk in _chunks(sorted(set(person_ids))):
+                rows = conn.execute(
+                    select(
+                        participations.c.person_id,
+                        deals.c.id,
+                        deals.c.account_id,
+                        deals.c.outcome,
+                        func.max(case((participations.c.external, 1), else_=0)).label("external"),
+                    )
+                    .select_from(
+                        participations.join(
+                            deals,
+                            and_(
+                                deals.c.tenant == participations.c.tenant,
+                                deals.c.id == participations.c.deal_id,
+                            ),
+                        )
+                    )
+                    .where(participations.c.tenant == tenant, participations.c.person_id.in_(chunk))
+                    .group_by(
+                        participations.c.person_id, deals.c.id, deals.c.account_id, deals.c.outcome
+                    )
+                )
+                found.extend(
+                    PersonSeat(r.person_id, r.id, r.account_id, r.outcome, bool(r.external))
+                    for r in rows
+                )
+        return sorted(found, key=lambda s: (s.person_id, s.deal_id))
 
     def _people(self, conn: Connection, tenant: str, ids: list[str]) -> dict[str, Person]:
         found: dict[str, Person] = {}
