@@ -37,7 +37,7 @@ class RowProblem:
 
 def text_stream(binary: IO[bytes]) -> IO[str]:
     """A text view of an uploaded or opened file; a UTF-8 byte-order mark is dropped."""
-    return io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")  # type: ignore[arg-type]
+    return io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
 
 
 def rows(name: str, stream: IO[str]) -> Iterator[Row]:
