@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from contextlib import ExitStack
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,9 +15,12 @@ from app.auth import ROOT_TENANT
 from app.settings import Settings
 from app.stores import build_store
 from graph.analytics import backtest
-from graph.errors import InvalidInput
+from graph.errors import InvalidInput, StoreUnavailable
 from graph.influence import InfluenceSettings
 from graph.likely import LikelySettings
+from ingest.crm.hubspot import HubSpotExport
+from ingest.crm.importer import Export, JsonlExport, run_import
+from ingest.crm.salesforce import SalesforceExport
 
 cli = typer.Typer(no_args_is_help=True, help="Buying-committee graph service.")
 
@@ -45,6 +51,126 @@ def migrate() -> None:
         typer.echo(f"{settings.store} ({target}): applied {', '.join(applied)}")
     else:
         typer.echo(f"{settings.store} ({target}): up to date")
+
+
+import_cli = typer.Typer(no_args_is_help=True, help="Bulk imports, on the API's code path.")
+cli.add_typer(import_cli, name="import")
+
+
+def _find(folder: Path, *patterns: str) -> Path:
+    """The export file in `folder` whose lower-cased name matches a pattern, in order."""
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".csv")
+    for pattern in patterns:
+        for path in files:
+            if re.fullmatch(pattern, path.name.lower()):
+                return path
+    raise typer.BadParameter(f"no file like {patterns[0]} in {folder}")
+
+
+def _run_import(export: Export, tenant: str, sizes: dict[str, int]) -> None:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    settings = Settings()
+    store = build_store(settings)
+    console = Console(stderr=True)
+    try:
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console
+        ) as bar:
+            tasks = {what: bar.add_task(what, total=total) for what, total in sizes.items()}
+
+            def advance(what: str, done: int) -> None:
+                bar.advance(tasks[what], done)
+
+            report = run_import(export, tenant, store, store, progress=advance)
+    except StoreUnavailable as error:
+        typer.echo(f"error: the store is unreachable ({error}); nothing more was written", err=True)
+        raise typer.Exit(3) from error
+    except InvalidInput as error:
+        typer.echo(f"error: {error.field}: {error.message}", err=True)
+        raise typer.Exit(2) from error
+    finally:
+        store.close()
+    for r in report.rejected:
+        reasons = "; ".join(f"{e.field}: {e.message}" for e in r.errors)
+        typer.echo(f"{r.file}:{r.line}: {r.id or '-'}: {reasons}", err=True)
+    d, p = report.deals, report.people
+    typer.echo(
+        f"deals: {d.created} created, {d.updated} updated, {d.unchanged} unchanged; "
+        f"contacts: {p.created} created, {p.updated} updated, {p.unchanged} unchanged; "
+        f"{len(report.rejected)} rows rejected"
+    )
+
+
+def _data_lines(path: Path) -> int:
+    with path.open("rb") as handle:
+        return max(0, sum(1 for _ in handle) - 1)
+
+
+@import_cli.command("salesforce")
+def import_salesforce(folder: Path, tenant: str = ROOT_TENANT) -> None:
+    """Salesforce exports in FOLDER: Account, Opportunity, Contact, OpportunityContactRole."""
+    paths = {
+        "accounts": _find(folder, r"accounts?\.csv", r".*account.*\.csv"),
+        "opportunities": _find(folder, r"opportunit(y|ies)\.csv", r"opportunit(y|ies).*\.csv"),
+        "contacts": _find(folder, r"contacts?\.csv"),
+        "contact_roles": _find(
+            folder,
+            r"opportunitycontactroles?\.csv",
+            r"(opportunity_)?contact_roles?\.csv",
+            r".*contactrole.*\.csv",
+        ),
+    }
+    with ExitStack() as stack:
+        streams = {
+            k: stack.enter_context(v.open(encoding="utf-8-sig", newline=""))
+            for k, v in paths.items()
+        }
+        export = SalesforceExport(
+            accounts=streams["accounts"],
+            opportunities=streams["opportunities"],
+            contacts=streams["contacts"],
+            contact_roles=streams["contact_roles"],
+        )
+        sizes = {
+            "contacts": _data_lines(paths["contacts"]),
+            "deals": _data_lines(paths["opportunities"]),
+        }
+        _run_import(export, tenant, sizes)
+
+
+@import_cli.command("hubspot")
+def import_hubspot(folder: Path, tenant: str = ROOT_TENANT) -> None:
+    """HubSpot exports in FOLDER: companies, contacts and deals (names containing those words)."""
+    paths = {
+        "companies": _find(folder, r".*compan.*\.csv"),
+        "contacts": _find(folder, r".*contact.*\.csv"),
+        "deals_file": _find(folder, r".*deal.*\.csv"),
+    }
+    with ExitStack() as stack:
+        streams = {
+            k: stack.enter_context(v.open(encoding="utf-8-sig", newline=""))
+            for k, v in paths.items()
+        }
+        export = HubSpotExport(
+            companies=streams["companies"],
+            contacts=streams["contacts"],
+            deals_file=streams["deals_file"],
+        )
+        sizes = {
+            "contacts": _data_lines(paths["contacts"]),
+            "deals": _data_lines(paths["deals_file"]),
+        }
+        _run_import(export, tenant, sizes)
+
+
+@import_cli.command("deals")
+def import_deals(file: Path, tenant: str = ROOT_TENANT) -> None:
+    """Deals from a JSON Lines file, one deal per line as in POST /v1/ingest/deals."""
+    with file.open(encoding="utf-8") as stream:
+        lines = _data_lines(file) + 1
+        _run_import(JsonlExport(stream, name=file.name), tenant, {"contacts": 0, "deals": lines})
 
 
 @cli.command("backtest")

@@ -15,6 +15,7 @@ from graph.influence import Direction, Effect
 from graph.models import Account, Deal, DealCommittee, Person, SegmentFilter
 from graph.stats import Z95
 from ingest.batches import Rejection
+from ingest.crm.importer import ImportReport
 from ingest.records import DealIn, PersonIn
 
 
@@ -44,6 +45,51 @@ class IngestResult(BaseModel):
     updated: int
     unchanged: int
     rejected: list[RejectedOut]
+
+
+class LocatedRejectedOut(BaseModel):
+    file: str = Field(description="Which uploaded file the row came from.")
+    line: int = Field(description="Line of the row in that file (the header is line 1).")
+    id: str | None
+    errors: list[FieldErrorOut]
+
+
+class CountsOut(BaseModel):
+    created: int
+    updated: int
+    unchanged: int
+
+
+class CrmIngestResult(BaseModel):
+    """Counts of deals at the top level (as for JSON ingest), of contacts under `people`."""
+
+    created: int
+    updated: int
+    unchanged: int
+    people: CountsOut
+    rejected: list[LocatedRejectedOut]
+
+    @classmethod
+    def of(cls, report: ImportReport) -> CrmIngestResult:
+        return cls(
+            created=report.deals.created,
+            updated=report.deals.updated,
+            unchanged=report.deals.unchanged,
+            people=CountsOut(
+                created=report.people.created,
+                updated=report.people.updated,
+                unchanged=report.people.unchanged,
+            ),
+            rejected=[
+                LocatedRejectedOut(
+                    file=r.file,
+                    line=r.line,
+                    id=r.id,
+                    errors=[FieldErrorOut(field=e.field, message=e.message) for e in r.errors],
+                )
+                for r in report.rejected
+            ],
+        )
 
 
 class DealBatch(BaseModel):

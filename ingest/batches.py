@@ -16,6 +16,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from graph.models import Account, Deal, DealRecord, Person, PersonRecord, Seat
 from ingest.records import AccountIn, DealIn, PersonIn
+from ingest.regions import region_of_country
 from ingest.titles import external_kind_hint, parse_title
 
 T = TypeVar("T")
@@ -66,7 +67,7 @@ def _account(account: AccountIn) -> Account:
         id=account.id,
         name=account.name,
         industry=account.industry,
-        region=account.region,
+        region=account.region or region_of_country(account.country),
         country=account.country,
         employees=account.employees,
     )
@@ -98,7 +99,7 @@ def to_deal_record(deal: DealIn, source: str) -> DealRecord:
         people[person.id] = person
         seats[person.id] = Seat(
             person_id=person.id,
-            deal_role=participant.deal_role,
+            deal_role=participant.deal_role or "other",
             stance=participant.stance,
             external=given.external_kind is not None,
             source="crm",

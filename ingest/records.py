@@ -65,6 +65,7 @@ _DEAL_ROLE_SYNONYMS = {
     "technical buyer": "technical_evaluator",
     "evaluator": "technical_evaluator",
     "budget holder": "economic_buyer",
+    "economic decision maker": "economic_buyer",
     "legal and compliance": "legal",
     "other": "other",
     "decision maker": "decision_maker",
@@ -129,7 +130,7 @@ class ParticipantIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     person: PersonIn
-    deal_role: Annotated[str, AfterValidator(normalise_deal_role)] = Field(
+    deal_role: Annotated[str | None, AfterValidator(normalise_deal_role)] = Field(
         default="other", max_length=100, examples=["economic_buyer"]
     )
     stance: Literal["champion", "supportive", "neutral", "skeptical", "blocker", "unknown"] = (

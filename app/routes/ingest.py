@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, File, UploadFile
 
 from app.deps import IngestTenantDep, SettingsDep, StoreDep
 from app.errors import ApiError
-from app.schemas import DealBatch, IngestResult, PeopleBatch, Problem, rejected_out
+from app.schemas import (
+    CrmIngestResult,
+    DealBatch,
+    IngestResult,
+    PeopleBatch,
+    Problem,
+    rejected_out,
+)
 from ingest.batches import prepare_deals, prepare_people
+from ingest.crm.csvfiles import text_stream
+from ingest.crm.hubspot import HubSpotExport
+from ingest.crm.importer import run_import
+from ingest.crm.salesforce import SalesforceExport
 
 router = APIRouter(prefix="/v1/ingest", tags=["ingest"])
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -66,3 +77,47 @@ def ingest_people(
         unchanged=counts.unchanged,
         rejected=rejected_out(prepared.rejected),
     )
+
+
+CsvFile = Annotated[UploadFile, File(description="A CSV export, UTF-8, header row first.")]
+
+
+@router.post("/salesforce", response_model=CrmIngestResult, responses=ERRORS)
+def ingest_salesforce(
+    accounts: CsvFile,
+    opportunities: CsvFile,
+    contacts: CsvFile,
+    contact_roles: CsvFile,
+    tenant: IngestTenantDep,
+    store: StoreDep,
+    settings: SettingsDep,
+) -> CrmIngestResult:
+    """Salesforce's standard exports with API field names (Account, Opportunity, Contact,
+    OpportunityContactRole). Extra columns are ignored; the region comes from the country."""
+    export = SalesforceExport(
+        accounts=text_stream(accounts.file),
+        opportunities=text_stream(opportunities.file),
+        contacts=text_stream(contacts.file),
+        contact_roles=text_stream(contact_roles.file),
+    )
+    report = run_import(export, tenant, store, store, batch_size=min(settings.max_batch, 1000))
+    return CrmIngestResult.of(report)
+
+
+@router.post("/hubspot", response_model=CrmIngestResult, responses=ERRORS)
+def ingest_hubspot(
+    companies: CsvFile,
+    contacts: CsvFile,
+    deals: CsvFile,
+    tenant: IngestTenantDep,
+    store: StoreDep,
+    settings: SettingsDep,
+) -> CrmIngestResult:
+    """HubSpot's exports of companies, contacts and deals, with their association columns."""
+    export = HubSpotExport(
+        companies=text_stream(companies.file),
+        contacts=text_stream(contacts.file),
+        deals_file=text_stream(deals.file),
+    )
+    report = run_import(export, tenant, store, store, batch_size=min(settings.max_batch, 1000))
+    return CrmIngestResult.of(report)

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
 
+from graph.errors import InvalidInput
+
 
 @dataclass(frozen=True)
 class Row:
@@ -24,6 +26,15 @@ class Row:
             return None
         value = value.strip()
         return value or None
+
+
+@dataclass
+class Located:
+    """A record built from a row, with where it came from."""
+
+    file: str
+    line: int
+    record: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -41,15 +52,24 @@ def text_stream(binary: IO[bytes]) -> IO[str]:
 
 
 def rows(name: str, stream: IO[str]) -> Iterator[Row]:
-    """Rows as dicts keyed by trimmed header names; extra columns are kept and ignored later."""
+    """Rows as dicts keyed by trimmed header names; extra columns are kept and ignored later.
+
+    A file that is not UTF-8 text or not CSV stops the import with InvalidInput
+    naming the file, rather than a server error.
+    """
     reader = csv.DictReader(stream)
-    if reader.fieldnames is not None:
-        reader.fieldnames = [h.strip().lstrip("\ufeff") for h in reader.fieldnames]
-    line = 1
-    for record in reader:
-        values = {k: v for k, v in record.items() if isinstance(k, str) and isinstance(v, str)}
-        yield Row(name, line + 1 if reader.line_num is None else reader.line_num, values)
-        line = reader.line_num
+    try:
+        if reader.fieldnames is not None:
+            reader.fieldnames = [h.strip().lstrip("\ufeff") for h in reader.fieldnames]
+        for record in reader:
+            values = {k: v for k, v in record.items() if isinstance(k, str) and isinstance(v, str)}
+            yield Row(name, reader.line_num, values)
+    except UnicodeDecodeError as error:
+        raise InvalidInput(name, f"not UTF-8 text near line {reader.line_num + 1}") from error
+    except csv.Error as error:
+        raise InvalidInput(
+            name, f"not readable as CSV at line {reader.line_num}: {error}"
+        ) from error
 
 
 _TRUE = {"true", "1", "yes", "y", "t"}
