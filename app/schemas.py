@@ -12,10 +12,11 @@ from graph.analytics import LikelyCommittee, PeopleRanking, RoleRanking
 from graph.backtest import BacktestResult
 from graph.committees import SegmentCommittee
 from graph.influence import Direction, Effect
-from graph.models import Account, Deal, DealCommittee, Person, SegmentFilter
+from graph.models import Account, Deal, DealCommittee, Person, SegmentFilter, UpsertCounts
 from graph.stats import Z95
 from ingest.batches import Rejection
 from ingest.crm.importer import ImportReport
+from ingest.notes.intake import NoteIn, PreparedNotes
 from ingest.records import DealIn, PersonIn
 
 
@@ -97,6 +98,56 @@ class DealBatch(BaseModel):
 
     source: str = Field(default="api", max_length=50, pattern=r"^[a-z][a-z0-9_-]*$")
     deals: list[SkipValidation[DealIn]] = Field(description="Deals to upsert.")
+
+
+class NoteBatch(BaseModel):
+    """Notes about deals (or accounts); validated one by one."""
+
+    notes: list[SkipValidation[NoteIn]]
+
+
+class NotePersonOut(BaseModel):
+    person: PersonOut
+    matched: str = Field(description="`existing` contact, or `new` one created from the note.")
+    stance: str
+    evidence: str = Field(description="The sentence the stance came from.")
+
+
+class NoteOut(BaseModel):
+    id: str
+    people: list[NotePersonOut]
+
+
+class NotesResult(BaseModel):
+    created: int
+    updated: int
+    unchanged: int
+    notes: list[NoteOut]
+    rejected: list[RejectedOut]
+
+    @classmethod
+    def of(cls, prepared: PreparedNotes, counts: UpsertCounts) -> NotesResult:
+        return cls(
+            created=counts.created,
+            updated=counts.updated,
+            unchanged=counts.unchanged,
+            notes=[
+                NoteOut(
+                    id=result.note_id,
+                    people=[
+                        NotePersonOut(
+                            person=PersonOut.of(m.person),
+                            matched=m.matched,
+                            stance=m.stance,
+                            evidence=m.evidence,
+                        )
+                        for m in result.mentions
+                    ],
+                )
+                for result in prepared.results
+            ],
+            rejected=rejected_out(prepared.rejected),
+        )
 
 
 class PeopleBatch(BaseModel):

@@ -69,6 +69,7 @@ class Seat:
     source: str = "crm"
     evidence: tuple[str, ...] = ()
     seen_at: str | None = None
+    first_seen_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,33 @@ class DealRecord:
     account: Account
     people: tuple[Person, ...]
     seats: tuple[Seat, ...]
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class Note:
+    id: str
+    deal_id: str | None
+    account_id: str
+    occurred_at: str
+    author: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class NoteMention:
+    person_id: str
+    stance: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class NoteRecord:
+    """A note with the people it names: new contacts to create, and every mention."""
+
+    note: Note
+    new_people: tuple[Person, ...]
+    mentions: tuple[NoteMention, ...]
     content_hash: str
 
 

@@ -15,6 +15,7 @@ from graph.models import (
     ClosedDeal,
     DealCommittee,
     DealRecord,
+    NoteRecord,
     Person,
     PersonRecord,
     PersonSeat,
@@ -32,6 +33,13 @@ class DealWriter(Protocol):
 class PeopleWriter(Protocol):
     def upsert_people(self, tenant: str, records: Sequence[PersonRecord]) -> UpsertCounts:
         """Write the contacts in one transaction; fields left empty keep their stored value."""
+        ...
+
+
+class NoteWriter(Protocol):
+    def upsert_notes(self, tenant: str, records: Sequence[NoteRecord]) -> UpsertCounts:
+        """Write notes and their mentions in one transaction, and refresh the seats that
+        the notes of the touched deals give (`SAT_IN {source: note}`)."""
         ...
 
 
@@ -72,6 +80,7 @@ class Health(Protocol):
 class GraphStore(
     DealWriter,
     PeopleWriter,
+    NoteWriter,
     CommitteeReader,
     SegmentReader,
     PeopleDirectory,

@@ -23,7 +23,7 @@ def test_migrate_creates_the_embedded_store_once(tmp_path: Path) -> None:
     env.pop("BCG_DATABASE_URL", None)
     first = run_bcg("migrate", env=env)
     assert first.returncode == 0, first.stderr
-    assert "applied 0001" in first.stdout
+    assert "applied 0001, 0002" in first.stdout
     assert (tmp_path / "data" / "bcg.sqlite3").exists()
     second = run_bcg("migrate", env=env)
     assert second.returncode == 0 and "up to date" in second.stdout

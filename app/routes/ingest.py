@@ -12,6 +12,8 @@ from app.schemas import (
     CrmIngestResult,
     DealBatch,
     IngestResult,
+    NoteBatch,
+    NotesResult,
     PeopleBatch,
     Problem,
     rejected_out,
@@ -21,6 +23,7 @@ from ingest.crm.csvfiles import text_stream
 from ingest.crm.hubspot import HubSpotExport
 from ingest.crm.importer import run_import
 from ingest.crm.salesforce import SalesforceExport
+from ingest.notes.intake import prepare_notes
 
 router = APIRouter(prefix="/v1/ingest", tags=["ingest"])
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -77,6 +80,19 @@ def ingest_people(
         unchanged=counts.unchanged,
         rejected=rejected_out(prepared.rejected),
     )
+
+
+@router.post("/notes", response_model=NotesResult, responses=ERRORS)
+def ingest_notes(
+    batch: NoteBatch, tenant: IngestTenantDep, store: StoreDep, settings: SettingsDep
+) -> NotesResult:
+    """Find the people a note names, match them to the account's contacts, read their
+    stance, and add them to the deal's committee (`source: note`) with the sentence as
+    evidence. Sending the same notes again changes nothing."""
+    _check_size("notes", len(batch.notes), settings.max_batch)
+    prepared = prepare_notes(batch.notes, store, tenant)
+    counts = store.upsert_notes(tenant, prepared.records)
+    return NotesResult.of(prepared, counts)
 
 
 CsvFile = Annotated[UploadFile, File(description="A CSV export, UTF-8, header row first.")]

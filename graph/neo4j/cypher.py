@@ -88,8 +88,56 @@ SET s.deal_role = row.deal_role,
     s.external = row.external OR coalesce(p.account_id <> d.account_id, true),
     s.evidence = row.evidence,
     s.evidence_count = size(row.evidence),
-    s.first_seen = coalesce(s.first_seen, row.seen),
+    s.first_seen = coalesce(row.first_seen, row.seen),
     s.last_seen = row.seen
+"""
+
+NOTE_HASHES = """
+UNWIND $ids AS id
+MATCH (n:Note {tenant: $tenant, id: id})
+RETURN n.id AS id, n.content_hash AS content_hash, n.deal_id AS deal_id
+"""
+
+MERGE_NOTES = """
+UNWIND $rows AS row
+MERGE (n:Note {tenant: $tenant, id: row.id})
+SET n += row.props
+WITH n, row
+OPTIONAL MATCH (n)-[old:ABOUT]->(:Deal)
+DELETE old
+WITH n, row
+OPTIONAL MATCH (d:Deal {tenant: $tenant, id: row.props.deal_id})
+FOREACH (_ IN CASE WHEN d IS NULL THEN [] ELSE [1] END |
+  MERGE (n)-[a:ABOUT]->(d)
+  SET a.tenant = $tenant)
+"""
+
+DELETE_MENTIONS = """
+UNWIND $ids AS id
+MATCH (:Person {tenant: $tenant})-[m:MENTIONED_IN]->(:Note {tenant: $tenant, id: id})
+DELETE m
+"""
+
+MERGE_MENTIONS = """
+UNWIND $rows AS row
+MATCH (n:Note {tenant: $tenant, id: row.note_id})
+MATCH (p:Person {tenant: $tenant, id: row.person_id})
+MERGE (p)-[m:MENTIONED_IN]->(n)
+SET m.tenant = $tenant, m.stance = row.stance, m.evidence = row.evidence
+"""
+
+DEAL_ACCOUNTS = """
+UNWIND $ids AS id
+MATCH (d:Deal {tenant: $tenant, id: id})
+RETURN d.id AS id, d.account_id AS account_id
+"""
+
+DEAL_MENTIONS = """
+UNWIND $ids AS id
+MATCH (p:Person {tenant: $tenant})-[m:MENTIONED_IN {tenant: $tenant}]->
+      (n:Note {tenant: $tenant})-[:ABOUT]->(d:Deal {tenant: $tenant, id: id})
+RETURN d.id AS deal_id, n.id AS note_id, n.occurred_at AS occurred_at, p.id AS person_id,
+       m.stance AS stance, m.evidence AS evidence
 """
 
 CLOSED_DEALS = """

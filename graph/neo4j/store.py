@@ -23,10 +23,12 @@ from graph.models import (
     Deal,
     DealCommittee,
     DealRecord,
+    NoteRecord,
     Participant,
     Person,
     PersonRecord,
     PersonSeat,
+    Seat,
     SeatSummary,
     SegmentFilter,
     UpsertCounts,
@@ -36,6 +38,7 @@ from graph.models import (
 )
 from graph.neo4j import cypher
 from graph.neo4j.migrations import apply_migrations
+from graph.notes import MentionRow, note_seats
 
 DEFAULT_BATCH_SIZE = 1000
 
@@ -126,17 +129,28 @@ class Neo4jGraphStore:
         self._run_batches(tx, cypher.MERGE_PEOPLE, list(people.values()), tenant=tenant)
         deal_rows = [{"id": r.deal.id, "props": _deal_props(r)} for r in records]
         self._run_batches(tx, cypher.MERGE_DEALS, deal_rows, tenant=tenant)
-        ids = [r.deal.id for r in records]
+        self._replace_seats(tx, tenant, "crm", {r.deal.id: list(r.seats) for r in records}, now)
+
+    def _replace_seats(
+        self,
+        tx: ManagedTransaction,
+        tenant: str,
+        source: str,
+        seats: dict[str, list[Seat]],
+        now: str,
+    ) -> None:
+        """Replace a source's seats of these deals with the given ones."""
+        ids = list(seats)
         for start in range(0, len(ids), self._batch_size):
             tx.run(
                 cypher.DELETE_SEATS,
                 tenant=tenant,
-                source="crm",
+                source=source,
                 ids=ids[start : start + self._batch_size],
             ).consume()
-        seats = [
+        rows = [
             {
-                "deal_id": r.deal.id,
+                "deal_id": deal_id,
                 "person_id": s.person_id,
                 "source": s.source,
                 "deal_role": s.deal_role,
@@ -144,11 +158,93 @@ class Neo4jGraphStore:
                 "external": s.external,
                 "evidence": list(s.evidence),
                 "seen": s.seen_at or now,
+                "first_seen": s.first_seen_at,
+            }
+            for deal_id, deal_seats in seats.items()
+            for s in deal_seats
+        ]
+        self._run_batches(tx, cypher.MERGE_SEATS, rows, tenant=tenant)
+
+    def upsert_notes(self, tenant: str, records: Sequence[NoteRecord]) -> UpsertCounts:
+        if not records:
+            return UpsertCounts()
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+
+        def work(tx: ManagedTransaction) -> UpsertCounts:
+            found = list(
+                tx.run(cypher.NOTE_HASHES, tenant=tenant, ids=[r.note.id for r in records])
+            )
+            existing = {r["id"]: r["content_hash"] for r in found}
+            counts, changed_ids = classify_upserts(
+                [(r.note.id, r.content_hash) for r in records], existing
+            )
+            changed = [r for r in records if r.note.id in changed_ids]
+            if changed:
+                affected = {r["deal_id"] for r in found if r["deal_id"] and r["id"] in changed_ids}
+                affected |= {r.note.deal_id for r in changed if r.note.deal_id}
+                self._write_notes(tx, tenant, changed, sorted(affected), now)
+            return counts
+
+        with self._guard(), self._driver.session(database=self._database) as session:
+            result: UpsertCounts = session.execute_write(work)
+            return result
+
+    def _write_notes(
+        self,
+        tx: ManagedTransaction,
+        tenant: str,
+        records: Sequence[NoteRecord],
+        affected: list[str],
+        now: str,
+    ) -> None:
+        people = {
+            p.id: _person_row(p, r.note.account_id, None) for r in records for p in r.new_people
+        }
+        self._run_batches(tx, cypher.MERGE_PEOPLE, list(people.values()), tenant=tenant)
+        note_rows = [
+            {
+                "id": r.note.id,
+                "props": {
+                    "deal_id": r.note.deal_id,
+                    "account_id": r.note.account_id,
+                    "occurred_at": r.note.occurred_at,
+                    "author": r.note.author,
+                    "text": r.note.text,
+                    "content_hash": r.content_hash,
+                },
             }
             for r in records
-            for s in r.seats
         ]
-        self._run_batches(tx, cypher.MERGE_SEATS, seats, tenant=tenant)
+        self._run_batches(tx, cypher.MERGE_NOTES, note_rows, tenant=tenant)
+        ids = [r.note.id for r in records]
+        tx.run(cypher.DELETE_MENTIONS, tenant=tenant, ids=ids).consume()
+        mention_rows = [
+            {
+                "note_id": r.note.id,
+                "person_id": m.person_id,
+                "stance": m.stance,
+                "evidence": m.evidence,
+            }
+            for r in records
+            for m in r.mentions
+        ]
+        self._run_batches(tx, cypher.MERGE_MENTIONS, mention_rows, tenant=tenant)
+        known = {r["id"] for r in tx.run(cypher.DEAL_ACCOUNTS, tenant=tenant, ids=affected)}
+        rows = [
+            MentionRow(
+                r["deal_id"],
+                r["person_id"],
+                r["stance"],
+                r["evidence"],
+                r["occurred_at"],
+                r["note_id"],
+            )
+            for r in tx.run(cypher.DEAL_MENTIONS, tenant=tenant, ids=affected)
+        ]
+        seats = note_seats(rows)
+        self._replace_seats(
+            tx, tenant, "note", {d: seats.get(d, []) for d in affected if d in known}, now
+        )
 
     def upsert_people(self, tenant: str, records: Sequence[PersonRecord]) -> UpsertCounts:
         if not records:

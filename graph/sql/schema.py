@@ -86,3 +86,28 @@ participations = Table(
     Column("last_seen", String(40)),
     Index("ix_participations_person", "tenant", "person_id"),
 )
+
+notes = Table(
+    "notes",
+    metadata,
+    Column("tenant", String(100), primary_key=True),
+    Column("id", String(200), primary_key=True),
+    Column("deal_id", String(200)),
+    Column("account_id", String(200), nullable=False),
+    Column("occurred_at", String(40), nullable=False),
+    Column("author", Text),
+    Column("text", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Index("ix_notes_deal", "tenant", "deal_id"),
+)
+
+mentions = Table(
+    "mentions",
+    metadata,
+    Column("tenant", String(100), primary_key=True),
+    Column("note_id", String(200), primary_key=True),
+    Column("person_id", String(200), primary_key=True),
+    Column("stance", String(20), nullable=False),
+    Column("evidence", Text, nullable=False),
+    Index("ix_mentions_person", "tenant", "person_id"),
+)

@@ -17,6 +17,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, and_, case, delete, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -28,10 +29,12 @@ from graph.models import (
     Deal,
     DealCommittee,
     DealRecord,
+    NoteRecord,
     Participant,
     Person,
     PersonRecord,
     PersonSeat,
+    Seat,
     SeatSummary,
     SegmentFilter,
     UpsertCounts,
@@ -39,7 +42,8 @@ from graph.models import (
     committee_role,
     segment_key,
 )
-from graph.sql.schema import accounts, deals, participations, people
+from graph.notes import MentionRow, note_seats
+from graph.sql.schema import accounts, deals, mentions, notes, participations, people
 
 CHUNK = 500  # rows per statement: stays under SQLite's bound-parameter limit
 
@@ -70,10 +74,15 @@ class SqlGraphStore:
 
     def migrate(self) -> list[str]:
         with self._guard(), self._engine.begin() as conn:
+            config = alembic_config(conn)
             before = MigrationContext.configure(conn).get_current_revision()
-            command.upgrade(alembic_config(conn), "head")
+            command.upgrade(config, "head")
             after = MigrationContext.configure(conn).get_current_revision()
-        return [] if before == after else [str(after)]
+        if before == after:
+            return []
+        script = ScriptDirectory.from_config(config)
+        applied = script.iterate_revisions(after, before)
+        return sorted(str(r.revision) for r in applied if r is not None)
 
     def ping(self) -> None:
         with self._guard(), self._engine.connect() as conn:
@@ -173,6 +182,10 @@ class SqlGraphStore:
             }
             for p, fallback, content_hash in items
         }
+        employers = sorted({r["account_id"] for r in rows.values() if r["account_id"]})
+        for chunk in _chunks(employers):
+            stub = self._insert(accounts).values([{"tenant": tenant, "id": a} for a in chunk])
+            conn.execute(stub.on_conflict_do_nothing(index_elements=["tenant", "id"]))
         for given in (True, False):
             batch = [
                 {k: v for k, v in r.items() if k != "account_given"}
@@ -239,33 +252,46 @@ class SqlGraphStore:
             conn.execute(
                 stmt.on_conflict_do_update(index_elements=["tenant", "id"], set_=overwrite)
             )
-        ids = [r.deal.id for r in records]
-        for chunk in _chunks(ids):
+        self._replace_seats(
+            conn, tenant, "crm", {r.deal.id: (r.deal.account_id, list(r.seats)) for r in records}
+        )
+
+    def _replace_seats(
+        self,
+        conn: Connection,
+        tenant: str,
+        source: str,
+        seats: dict[str, tuple[str, list[Seat]]],
+    ) -> None:
+        """Replace a source's seats of these deals (deal id → its account and new seats)."""
+        for chunk in _chunks(list(seats)):
             conn.execute(
                 delete(participations).where(
                     participations.c.tenant == tenant,
                     participations.c.deal_id.in_(chunk),
-                    participations.c.source == "crm",
+                    participations.c.source == source,
                 )
             )
-        employers = self._employers(conn, tenant, [p.id for r in records for p in r.people])
+        employers = self._employers(
+            conn, tenant, [s.person_id for _, deal_seats in seats.values() for s in deal_seats]
+        )
         now = _now()
         seat_rows = [
             {
                 "tenant": tenant,
-                "deal_id": r.deal.id,
+                "deal_id": deal_id,
                 "person_id": s.person_id,
                 "source": s.source,
                 "deal_role": s.deal_role,
                 "stance": s.stance,
-                "external": s.external or employers.get(s.person_id) != r.deal.account_id,
+                "external": s.external or employers.get(s.person_id) != account_id,
                 "evidence": json.dumps(list(s.evidence)),
                 "evidence_count": len(s.evidence),
-                "first_seen": s.seen_at or now,
+                "first_seen": s.first_seen_at or s.seen_at or now,
                 "last_seen": s.seen_at or now,
             }
-            for r in records
-            for s in r.seats
+            for deal_id, (account_id, deal_seats) in seats.items()
+            for s in deal_seats
         ]
         for chunk in _chunks(seat_rows):
             conn.execute(self._insert(participations).values(list(chunk)))
@@ -292,6 +318,108 @@ class SqlGraphStore:
             changed = [r for r in records if r.person.id in changed_ids]
             self._upsert_people(conn, tenant, [(r.person, None, r.content_hash) for r in changed])
         return counts
+
+    def upsert_notes(self, tenant: str, records: Sequence[NoteRecord]) -> UpsertCounts:
+        if not records:
+            return UpsertCounts()
+        with self._guard(), self._engine.begin() as conn:
+            ids = [r.note.id for r in records]
+            existing = self._hashes(conn, notes, tenant, ids)
+            counts, changed_ids = classify_upserts(
+                [(r.note.id, r.content_hash) for r in records], existing
+            )
+            changed = [r for r in records if r.note.id in changed_ids]
+            if changed:
+                self._write_notes(conn, tenant, changed)
+        return counts
+
+    def _write_notes(self, conn: Connection, tenant: str, records: Sequence[NoteRecord]) -> None:
+        ids = [r.note.id for r in records]
+        affected = {r.note.deal_id for r in records if r.note.deal_id}
+        for chunk in _chunks(ids):
+            previous = conn.execute(
+                select(notes.c.deal_id).where(notes.c.tenant == tenant, notes.c.id.in_(chunk))
+            )
+            affected.update(row.deal_id for row in previous if row.deal_id)
+        self._upsert_people(
+            conn, tenant, [(p, r.note.account_id, None) for r in records for p in r.new_people]
+        )
+        note_rows = [
+            {
+                "tenant": tenant,
+                "id": r.note.id,
+                "deal_id": r.note.deal_id,
+                "account_id": r.note.account_id,
+                "occurred_at": r.note.occurred_at,
+                "author": r.note.author,
+                "text": r.note.text,
+                "content_hash": r.content_hash,
+            }
+            for r in records
+        ]
+        for chunk in _chunks(note_rows):
+            stmt = self._insert(notes).values(list(chunk))
+            overwrite = {c: stmt.excluded[c] for c in note_rows[0] if c not in ("tenant", "id")}
+            conn.execute(
+                stmt.on_conflict_do_update(index_elements=["tenant", "id"], set_=overwrite)
+            )
+        for chunk in _chunks(ids):
+            conn.execute(
+                delete(mentions).where(mentions.c.tenant == tenant, mentions.c.note_id.in_(chunk))
+            )
+        mention_rows = [
+            {
+                "tenant": tenant,
+                "note_id": r.note.id,
+                "person_id": m.person_id,
+                "stance": m.stance,
+                "evidence": m.evidence,
+            }
+            for r in records
+            for m in r.mentions
+        ]
+        for chunk in _chunks(mention_rows):
+            conn.execute(self._insert(mentions).values(list(chunk)))
+        self._refresh_note_seats(conn, tenant, sorted(affected))
+
+    def _refresh_note_seats(self, conn: Connection, tenant: str, deal_ids: list[str]) -> None:
+        rows: list[MentionRow] = []
+        accounts_of: dict[str, str] = {}
+        for chunk in _chunks(deal_ids):
+            found = conn.execute(
+                select(
+                    notes.c.deal_id,
+                    notes.c.id,
+                    notes.c.occurred_at,
+                    mentions.c.person_id,
+                    mentions.c.stance,
+                    mentions.c.evidence,
+                )
+                .select_from(
+                    mentions.join(
+                        notes,
+                        and_(notes.c.tenant == mentions.c.tenant, notes.c.id == mentions.c.note_id),
+                    )
+                )
+                .where(mentions.c.tenant == tenant, notes.c.deal_id.in_(chunk))
+            )
+            rows.extend(
+                MentionRow(r.deal_id, r.person_id, r.stance, r.evidence, r.occurred_at, r.id)
+                for r in found
+            )
+            deal_rows = conn.execute(
+                select(deals.c.id, deals.c.account_id).where(
+                    deals.c.tenant == tenant, deals.c.id.in_(chunk)
+                )
+            )
+            accounts_of.update({r.id: r.account_id for r in deal_rows})
+        seats = note_seats(rows)
+        self._replace_seats(
+            conn,
+            tenant,
+            "note",
+            {d: (accounts_of[d], seats.get(d, [])) for d in deal_ids if d in accounts_of},
+        )
 
     # -- reads ---------------------------------------------------------------------
 

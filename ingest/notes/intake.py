@@ -1,0 +1,122 @@
+"""Notes in: validate each note, find its people against the account's contacts, and
+build the records a store writes. Shared by the API and any bulk path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+
+from graph.models import Note, NoteMention, NoteRecord, Person
+from graph.ports import AccountReader, CommitteeReader, PeopleDirectory
+from ingest.batches import FieldError, Rejection, field_errors, fingerprint
+from ingest.notes.mentions import ContactBook, Mention, extract_mentions
+from ingest.records import LongText, RecordId
+
+
+class NoteIn(BaseModel):
+    """A meeting, call or e-mail summary about a deal (or an account)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: RecordId
+    deal_id: RecordId | None = None
+    account_id: RecordId | None = None
+    occurred_at: datetime | date
+    author: LongText | None = None
+    text: str = Field(min_length=1, max_length=20_000)
+    attendees: list[LongText] = Field(default_factory=list, max_length=100)
+
+    @model_validator(mode="after")
+    def _about_something(self) -> NoteIn:
+        if not self.deal_id and not self.account_id:
+            raise ValueError("a note needs a deal_id or an account_id")
+        if "\x00" in self.text:
+            raise ValueError("text must not contain NUL characters")
+        return self
+
+
+class NoteContext(CommitteeReader, PeopleDirectory, AccountReader, Protocol):
+    """What finding a note's people reads from the store."""
+
+
+@dataclass
+class NoteResult:
+    note_id: str
+    mentions: list[Mention]
+
+
+@dataclass
+class PreparedNotes:
+    records: list[NoteRecord] = field(default_factory=list)
+    results: list[NoteResult] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+
+
+_NOTE = TypeAdapter(NoteIn)
+
+
+def _raw_id(raw: Any) -> str | None:
+    return str(raw.get("id"))[:200] if isinstance(raw, dict) and raw.get("id") else None
+
+
+def _contacts(
+    store: NoteContext, tenant: str, note: NoteIn
+) -> tuple[str, list[Person]] | FieldError:
+    if note.deal_id:
+        committee = store.deal_committee(tenant, note.deal_id)
+        if committee is None:
+            return FieldError("deal_id", f"unknown deal {note.deal_id!r}")
+        account_id = committee.account.id
+        people = {p.id: p for p in store.people_at(tenant, account_id)}
+        people.update({p.person.id: p.person for p in committee.participants})
+        return account_id, list(people.values())
+    assert note.account_id is not None
+    contacts = store.people_at(tenant, note.account_id)
+    if not contacts and store.account(tenant, note.account_id) is None:
+        return FieldError("account_id", f"unknown account {note.account_id!r}")
+    return note.account_id, contacts
+
+
+def prepare_notes(raw_items: Iterable[Any], store: NoteContext, tenant: str) -> PreparedNotes:
+    prepared = PreparedNotes()
+    seen: set[str] = set()
+    for index, raw in enumerate(raw_items):
+        try:
+            note = _NOTE.validate_python(raw)
+        except ValidationError as error:
+            prepared.rejected.append(Rejection(index, _raw_id(raw), field_errors(error)))
+            continue
+        if note.id in seen:
+            duplicate = FieldError("id", "duplicate id in this batch")
+            prepared.rejected.append(Rejection(index, note.id, (duplicate,)))
+            continue
+        seen.add(note.id)
+        context = _contacts(store, tenant, note)
+        if isinstance(context, FieldError):
+            prepared.rejected.append(Rejection(index, note.id, (context,)))
+            continue
+        account_id, contacts = context
+        mentions = extract_mentions(
+            note.text, ContactBook(contacts, account_id), note.author, note.attendees
+        )
+        prepared.results.append(NoteResult(note.id, mentions))
+        prepared.records.append(
+            NoteRecord(
+                note=Note(
+                    id=note.id,
+                    deal_id=note.deal_id,
+                    account_id=account_id,
+                    occurred_at=note.occurred_at.isoformat(),
+                    author=note.author,
+                    text=note.text,
+                ),
+                new_people=tuple(m.person for m in mentions if m.matched == "new"),
+                mentions=tuple(NoteMention(m.person.id, m.stance, m.evidence) for m in mentions),
+                content_hash=fingerprint(note),
+            )
+        )
+    return prepared
