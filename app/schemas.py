@@ -591,6 +591,24 @@ class BacktestOut(BaseModel):
         )
 
 
+class PersonDealOut(BaseModel):
+    deal_id: str
+    account_id: str
+    outcome: str
+    external: bool
+
+
+class MergedFromOut(BaseModel):
+    id: str = Field(description="An id this person was also known by (another source).")
+    reason: str = Field(description="`email` or `name+account`.")
+
+
+class PersonProfileOut(BaseModel):
+    person: PersonOut
+    deals: list[PersonDealOut]
+    merged_from: list[MergedFromOut]
+
+
 class Health(BaseModel):
     status: str
     store: str | None = None

@@ -22,6 +22,7 @@ from graph.models import (
     SegmentFilter,
     UpsertCounts,
 )
+from graph.resolution import Merge
 
 
 class DealWriter(Protocol):
@@ -65,6 +66,18 @@ class AccountReader(Protocol):
     def account(self, tenant: str, account_id: str) -> Account | None: ...
 
 
+class MergeLedger(Protocol):
+    """The record of contacts merged into one person (graph.resolution)."""
+
+    def merged_into(self, tenant: str, person_id: str) -> list[Merge]:
+        """Merges whose surviving person is `person_id`, ordered by alias id."""
+        ...
+
+    def alias_target(self, tenant: str, alias_id: str) -> str | None:
+        """The person an id was merged into, or None when it is not an alias."""
+        ...
+
+
 class PersonHistory(Protocol):
     def seats_of(self, tenant: str, person_ids: Collection[str]) -> list[PersonSeat]:
         """Every deal these people sat in (any outcome), ordered by person and deal."""
@@ -86,6 +99,7 @@ class GraphStore(
     PeopleDirectory,
     AccountReader,
     PersonHistory,
+    MergeLedger,
     Health,
     Protocol,
 ):

@@ -46,7 +46,8 @@ SET p.account_id = coalesce(row.account_id, p.account_id),
     p.role = CASE WHEN row.title IS NULL AND p.role IS NOT NULL THEN p.role ELSE row.role END,
     p.external_kind = coalesce(row.external_kind, p.external_kind),
     p.audience = coalesce(row.audience, p.audience),
-    p.content_hash = coalesce(row.content_hash, p.content_hash)
+    p.content_hash = coalesce(row.content_hash, p.content_hash),
+    p.name_key = coalesce(row.name_key, p.name_key)
 WITH p
 OPTIONAL MATCH (p)-[old:WORKS_AT]->(previous:Account)
 WHERE previous.id <> p.account_id
@@ -55,6 +56,47 @@ WITH p
 MERGE (a:Account {tenant: $tenant, id: p.account_id})
 MERGE (p)-[w:WORKS_AT]->(a)
 SET w.tenant = $tenant
+"""
+
+ALIASES = """
+UNWIND $ids AS id
+MATCH (a:PersonAlias {tenant: $tenant, id: id})
+RETURN a.id AS alias_id, a.person_id AS person_id, a.content_hash AS content_hash
+"""
+
+KNOWN_PEOPLE = """
+CALL {
+  UNWIND $ids AS id
+  MATCH (p:Person {tenant: $tenant, id: id})
+  RETURN p
+  UNION
+  UNWIND $emails AS email
+  MATCH (p:Person {tenant: $tenant, email: email})
+  RETURN p
+  UNION
+  UNWIND $names AS key
+  MATCH (p:Person {tenant: $tenant, name_key: key})
+  RETURN p
+}
+RETURN p.id AS id, p.email AS email, p.account_id AS account_id, p.name_key AS name_key
+"""
+
+MERGED_INTO = """
+MATCH (a:PersonAlias {tenant: $tenant, person_id: $id})
+RETURN a.id AS alias_id, a.person_id AS person_id, a.reason AS reason
+ORDER BY alias_id
+"""
+
+ALIAS_TARGET = """
+MATCH (a:PersonAlias {tenant: $tenant, id: $id})
+RETURN a.person_id AS person_id
+"""
+
+RECORD_MERGES = """
+UNWIND $rows AS row
+MERGE (a:PersonAlias {tenant: $tenant, id: row.alias_id})
+ON CREATE SET a.person_id = row.person_id, a.reason = row.reason, a.merged_at = row.merged_at
+SET a.content_hash = coalesce(row.content_hash, a.content_hash)
 """
 
 MERGE_DEALS = """

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, LiteralString
 
@@ -39,6 +40,7 @@ from graph.models import (
 from graph.neo4j import cypher
 from graph.neo4j.migrations import apply_migrations
 from graph.notes import MentionRow, note_seats
+from graph.resolution import Incoming, Known, Merge, name_key, resolve, rewrite_deal
 
 DEFAULT_BATCH_SIZE = 1000
 
@@ -113,12 +115,56 @@ class Neo4jGraphStore:
             )
             changed = [r for r in records if r.deal.id in changed_ids]
             if changed:
-                self._write_deals(tx, tenant, changed, now)
+                mapping = self._resolve(
+                    tx,
+                    tenant,
+                    [
+                        Incoming(p, p.account_id or r.deal.account_id)
+                        for r in changed
+                        for p in r.people
+                    ],
+                    {},
+                    now,
+                )
+                self._write_deals(tx, tenant, [rewrite_deal(r, mapping) for r in changed], now)
             return counts
 
         with self._guard(), self._driver.session(database=self._database) as session:
             result: UpsertCounts = session.execute_write(work)
             return result
+
+    def _resolve(
+        self,
+        tx: ManagedTransaction,
+        tenant: str,
+        incoming: Sequence[Incoming],
+        hashes: dict[str, str],
+        now: str,
+    ) -> dict[str, str]:
+        """Who each incoming person is (see graph.resolution); merges are recorded."""
+        ids = sorted({i.person.id for i in incoming})
+        emails = sorted({i.person.email.lower() for i in incoming if i.person.email})
+        keys = sorted({k for i in incoming if (k := name_key(i.person.name))})
+        aliases = {
+            r["alias_id"]: r["person_id"] for r in tx.run(cypher.ALIASES, tenant=tenant, ids=ids)
+        }
+        known = {
+            r["id"]: Known(r["id"], r["email"], r["account_id"], r["name_key"])
+            for r in tx.run(cypher.KNOWN_PEOPLE, tenant=tenant, ids=ids, emails=emails, names=keys)
+        }
+        mapping, merges = resolve(incoming, sorted(known.values(), key=lambda k: k.id), aliases)
+        rows = [
+            {
+                "alias_id": m.alias_id,
+                "person_id": m.person_id,
+                "reason": m.reason,
+                "content_hash": hashes.get(m.alias_id),
+                "merged_at": now,
+            }
+            for m in merges
+        ]
+        self._run_batches(tx, cypher.RECORD_MERGES, rows, tenant=tenant)
+        return mapping
 
     def _write_deals(
         self, tx: ManagedTransaction, tenant: str, records: Sequence[DealRecord], now: str
@@ -250,17 +296,48 @@ class Neo4jGraphStore:
         if not records:
             return UpsertCounts()
 
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+
         def work(tx: ManagedTransaction) -> UpsertCounts:
-            existing = self._hashes(
-                tx, cypher.PERSON_HASHES, tenant, [r.person.id for r in records]
-            )
+            ids = [r.person.id for r in records]
+            existing = self._hashes(tx, cypher.PERSON_HASHES, tenant, ids)
+            for r in tx.run(cypher.ALIASES, tenant=tenant, ids=ids):
+                existing[r["alias_id"]] = r["content_hash"] or ""
             counts, changed_ids = classify_upserts(
                 [(r.person.id, r.content_hash) for r in records], existing
             )
+            changed = [r for r in records if r.person.id in changed_ids]
+            hashes = {r.person.id: r.content_hash for r in changed}
+            mapping = self._resolve(
+                tx,
+                tenant,
+                [Incoming(r.person, r.person.account_id) for r in changed],
+                hashes,
+                now,
+            )
+            merged = {alias for alias, target in mapping.items() if alias != target}
+            self._run_batches(
+                tx,
+                cypher.RECORD_MERGES,
+                [
+                    {
+                        "alias_id": a,
+                        "person_id": mapping[a],
+                        "reason": "",
+                        "merged_at": now,
+                        "content_hash": hashes[a],
+                    }
+                    for a in sorted(merged)
+                ],
+                tenant=tenant,
+            )
             rows = [
-                _person_row(r.person, None, r.content_hash)
-                for r in records
-                if r.person.id in changed_ids
+                _person_row(
+                    replace(r.person, id=mapping[r.person.id]),
+                    None,
+                    None if r.person.id in merged else r.content_hash,
+                )
+                for r in changed
             ]
             self._run_batches(tx, cypher.MERGE_PEOPLE, rows, tenant=tenant)
             return counts
@@ -359,6 +436,22 @@ class Neo4jGraphStore:
         result: list[Person] = self._read(work)
         return result
 
+    def merged_into(self, tenant: str, person_id: str) -> list[Merge]:
+        def work(tx: ManagedTransaction) -> list[Merge]:
+            rows = tx.run(cypher.MERGED_INTO, tenant=tenant, id=person_id)
+            return [Merge(r["alias_id"], r["person_id"], r["reason"]) for r in rows]
+
+        result: list[Merge] = self._read(work)
+        return result
+
+    def alias_target(self, tenant: str, alias_id: str) -> str | None:
+        def work(tx: ManagedTransaction) -> str | None:
+            row = tx.run(cypher.ALIAS_TARGET, tenant=tenant, id=alias_id).single()
+            return str(row["person_id"]) if row else None
+
+        result: str | None = self._read(work)
+        return result
+
     def account(self, tenant: str, account_id: str) -> Account | None:
         def work(tx: ManagedTransaction) -> Account | None:
             row = tx.run(cypher.ACCOUNT, tenant=tenant, id=account_id).single()
@@ -414,6 +507,7 @@ def _person_row(
         "external_kind": person.external_kind,
         "audience": person.audience,
         "content_hash": content_hash,
+        "name_key": name_key(person.name),
     }
 
 

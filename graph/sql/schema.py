@@ -46,8 +46,22 @@ people = Table(
     Column("external_kind", String(50)),
     Column("audience", Integer),
     Column("content_hash", String(64)),
+    Column("name_key", String(500)),
     Index("ix_people_account", "tenant", "account_id"),
     Index("ix_people_email", "tenant", "email"),
+    Index("ix_people_name", "tenant", "account_id", "name_key"),
+)
+
+person_merges = Table(
+    "person_merges",
+    metadata,
+    Column("tenant", String(100), primary_key=True),
+    Column("alias_id", String(200), primary_key=True),
+    Column("person_id", String(200), nullable=False),
+    Column("reason", String(50), nullable=False),
+    Column("content_hash", String(64)),
+    Column("merged_at", String(40), nullable=False),
+    Index("ix_person_merges_person", "tenant", "person_id"),
 )
 
 deals = Table(

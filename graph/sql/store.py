@@ -10,6 +10,7 @@ import json
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
@@ -43,7 +44,16 @@ from graph.models import (
     segment_key,
 )
 from graph.notes import MentionRow, note_seats
-from graph.sql.schema import accounts, deals, mentions, notes, participations, people
+from graph.resolution import Incoming, Known, Merge, name_key, resolve, rewrite_deal
+from graph.sql.schema import (
+    accounts,
+    deals,
+    mentions,
+    notes,
+    participations,
+    people,
+    person_merges,
+)
 
 CHUNK = 500  # rows per statement: stays under SQLite's bound-parameter limit
 
@@ -179,6 +189,7 @@ class SqlGraphStore:
                 "external_kind": p.external_kind,
                 "audience": p.audience,
                 "content_hash": content_hash,
+                "name_key": name_key(p.name),
             }
             for p, fallback, content_hash in items
         }
@@ -198,7 +209,15 @@ class SqlGraphStore:
                 titled = excluded.title.is_not(None)
                 keep: dict[str, Any] = {
                     c: func.coalesce(excluded[c], people.c[c])
-                    for c in ("name", "email", "title", "external_kind", "audience", "content_hash")
+                    for c in (
+                        "name",
+                        "email",
+                        "title",
+                        "external_kind",
+                        "audience",
+                        "content_hash",
+                        "name_key",
+                    )
                 }
                 keep.update(
                     {
@@ -220,8 +239,72 @@ class SqlGraphStore:
             )
             changed = [r for r in records if r.deal.id in changed_ids]
             if changed:
-                self._write_deals(conn, tenant, changed)
+                mapping = self._resolve(
+                    conn,
+                    tenant,
+                    [
+                        Incoming(p, p.account_id or r.deal.account_id)
+                        for r in changed
+                        for p in r.people
+                    ],
+                    {},
+                )
+                self._write_deals(conn, tenant, [rewrite_deal(r, mapping) for r in changed])
         return counts
+
+    def _resolve(
+        self,
+        conn: Connection,
+        tenant: str,
+        incoming: Sequence[Incoming],
+        hashes: dict[str, str],
+    ) -> dict[str, str]:
+        """Who each incoming person is (see graph.resolution); merges are recorded."""
+        ids = sorted({i.person.id for i in incoming})
+        emails = sorted({i.person.email.lower() for i in incoming if i.person.email})
+        keys = sorted({k for i in incoming if (k := name_key(i.person.name))})
+        aliases: dict[str, str] = {}
+        for chunk in _chunks(ids):
+            rows = conn.execute(
+                select(person_merges.c.alias_id, person_merges.c.person_id).where(
+                    person_merges.c.tenant == tenant, person_merges.c.alias_id.in_(chunk)
+                )
+            )
+            aliases.update({r.alias_id: r.person_id for r in rows})
+        known: dict[str, Known] = {}
+        for column, values in (
+            (people.c.id, ids),
+            (people.c.email, emails),
+            (people.c.name_key, keys),
+        ):
+            for chunk in _chunks(values):
+                rows = conn.execute(
+                    select(
+                        people.c.id, people.c.email, people.c.account_id, people.c.name_key
+                    ).where(people.c.tenant == tenant, column.in_(chunk))
+                )
+                known.update({r.id: Known(r.id, r.email, r.account_id, r.name_key) for r in rows})
+        mapping, merges = resolve(incoming, sorted(known.values(), key=lambda k: k.id), aliases)
+        now = _now()
+        for chunk in _chunks(merges):
+            conn.execute(
+                self._insert(person_merges)
+                .values(
+                    [
+                        {
+                            "tenant": tenant,
+                            "alias_id": m.alias_id,
+                            "person_id": m.person_id,
+                            "reason": m.reason,
+                            "content_hash": hashes.get(m.alias_id),
+                            "merged_at": now,
+                        }
+                        for m in chunk
+                    ]
+                )
+                .on_conflict_do_nothing(index_elements=["tenant", "alias_id"])
+            )
+        return mapping
 
     def _write_deals(self, conn: Connection, tenant: str, records: Sequence[DealRecord]) -> None:
         self._upsert_accounts(conn, tenant, [r.account for r in records])
@@ -311,12 +394,43 @@ class SqlGraphStore:
         if not records:
             return UpsertCounts()
         with self._guard(), self._engine.begin() as conn:
-            existing = self._hashes(conn, people, tenant, [r.person.id for r in records])
+            ids = [r.person.id for r in records]
+            existing = self._hashes(conn, people, tenant, ids)
+            for chunk in _chunks(ids):
+                aliased = conn.execute(
+                    select(person_merges.c.alias_id, person_merges.c.content_hash).where(
+                        person_merges.c.tenant == tenant, person_merges.c.alias_id.in_(chunk)
+                    )
+                )
+                existing.update({r.alias_id: r.content_hash or "" for r in aliased})
             counts, changed_ids = classify_upserts(
                 [(r.person.id, r.content_hash) for r in records], existing
             )
             changed = [r for r in records if r.person.id in changed_ids]
-            self._upsert_people(conn, tenant, [(r.person, None, r.content_hash) for r in changed])
+            hashes = {r.person.id: r.content_hash for r in changed}
+            mapping = self._resolve(
+                conn, tenant, [Incoming(r.person, r.person.account_id) for r in changed], hashes
+            )
+            merged = {alias for alias, target in mapping.items() if alias != target}
+            for chunk in _chunks(sorted(merged)):
+                for alias in chunk:
+                    conn.execute(
+                        person_merges.update()
+                        .where(person_merges.c.tenant == tenant, person_merges.c.alias_id == alias)
+                        .values(content_hash=hashes[alias])
+                    )
+            self._upsert_people(
+                conn,
+                tenant,
+                [
+                    (
+                        replace(r.person, id=mapping[r.person.id]),
+                        None,
+                        None if r.person.id in merged else r.content_hash,
+                    )
+                    for r in changed
+                ],
+            )
         return counts
 
     def upsert_notes(self, tenant: str, records: Sequence[NoteRecord]) -> UpsertCounts:
@@ -572,6 +686,24 @@ class SqlGraphStore:
                 .order_by(people.c.id)
             )
             return [_person(row._mapping) for row in rows]
+
+    def merged_into(self, tenant: str, person_id: str) -> list[Merge]:
+        with self._guard(), self._engine.connect() as conn:
+            rows = conn.execute(
+                select(person_merges)
+                .where(person_merges.c.tenant == tenant, person_merges.c.person_id == person_id)
+                .order_by(person_merges.c.alias_id)
+            )
+            return [Merge(r.alias_id, r.person_id, r.reason) for r in rows]
+
+    def alias_target(self, tenant: str, alias_id: str) -> str | None:
+        with self._guard(), self._engine.connect() as conn:
+            row = conn.execute(
+                select(person_merges.c.person_id).where(
+                    person_merges.c.tenant == tenant, person_merges.c.alias_id == alias_id
+                )
+            ).first()
+        return row.person_id if row else None
 
     def account(self, tenant: str, account_id: str) -> Account | None:
         with self._guard(), self._engine.connect() as conn:
