@@ -83,7 +83,8 @@ class SalesforceExport:
             try:
                 yield Located(row.file, row.line, self._deal(row))
             except ValueError as error:
-                self._problem(row, row.get("Id"), _column_of(error), str(error))
+                column, _, message = str(error).partition(": ")
+                self._problem(row, row.get("Id"), column, message)
 
     def _deal(self, row: Row) -> dict[str, Any]:
         opportunity_id = row.get("Id")
@@ -122,8 +123,3 @@ class SalesforceExport:
             "closed_at": closed_at,
             "participants": participants,
         }
-
-
-def _column_of(error: ValueError) -> str:
-    message = str(error)
-    return message.split(":", 1)[0] if ":" in message else "(row)"
