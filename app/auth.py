@@ -11,13 +11,18 @@ import hmac
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from app.settings import Settings
+from graph.keys import SCOPES, ApiKey, hash_key, key_id_of, new_key
+from graph.ports import KeyStore
 
 ROOT_TENANT = "default"
 ALL_SCOPES = frozenset({"read", "ingest", "admin"})
 ROOT_KEY_FILE = "root_key"
+ROOT_KEY_ID = "root"
+TENANT_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,11 @@ class Principal:
     tenant: str
     scopes: frozenset[str]
     key_id: str
+
+    @property
+    def is_root(self) -> bool:
+        """The root key manages the keys of every tenant; other admin keys their own."""
+        return self.key_id == ROOT_KEY_ID
 
 
 @dataclass(frozen=True)
@@ -47,8 +57,32 @@ def resolve_root_key(settings: Settings) -> RootKey:
     return RootKey(value, created_now=True)
 
 
-def authenticate(presented: str, root_key: str) -> Principal | None:
-    """The principal a bearer key stands for, compared in constant time; None if unknown."""
-    if hmac.compare_digest(presented.encode(), root_key.encode()):
-        return Principal(ROOT_TENANT, ALL_SCOPES, "root")
-    return None
+def authenticate(presented: str, root_key: str, keys: KeyStore) -> Principal | None:
+    """The principal a bearer key stands for; hashes are compared in constant time.
+    None for an unknown or revoked key."""
+    presented_hash = hash_key(presented)
+    if hmac.compare_digest(presented_hash, hash_key(root_key)):
+        return Principal(ROOT_TENANT, ALL_SCOPES, ROOT_KEY_ID)
+    key_id = key_id_of(presented)
+    if key_id is None:
+        return None
+    key = keys.get_key(key_id)
+    if key is None or key.revoked_at is not None:
+        return None
+    if not hmac.compare_digest(presented_hash, key.key_hash):
+        return None
+    return Principal(key.tenant, frozenset(key.scopes), key.id)
+
+
+def issue_key(keys: KeyStore, tenant: str, scopes: list[str]) -> tuple[ApiKey, str]:
+    """Create a key; answer its record and the secret, which is never stored."""
+    key_id, secret = new_key()
+    record = ApiKey(
+        id=key_id,
+        tenant=tenant,
+        scopes=tuple(s for s in SCOPES if s in scopes),
+        key_hash=hash_key(secret),
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    keys.create_key(record)
+    return record, secret

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from contextlib import ExitStack
 from datetime import datetime
@@ -11,12 +12,13 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from app.auth import ROOT_TENANT
+from app.auth import ROOT_TENANT, TENANT_PATTERN, issue_key
 from app.settings import Settings
 from app.stores import build_store
 from graph.analytics import backtest
 from graph.errors import InvalidInput, StoreUnavailable
 from graph.influence import InfluenceSettings
+from graph.keys import SCOPES
 from graph.likely import LikelySettings
 from ingest.crm.hubspot import HubSpotExport
 from ingest.crm.importer import Export, JsonlExport, run_import
@@ -29,12 +31,21 @@ cli = typer.Typer(no_args_is_help=True, help="Buying-committee graph service.")
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Serve the HTTP API."""
     settings = Settings()
+    # Our access log (app/logs.py) replaces uvicorn's, which would log raw paths and queries.
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
     if workers > 1:
-        uvicorn.run("app.asgi:app", host=host, port=port, workers=workers, factory=True)
+        uvicorn.run(
+            "app.asgi:app",
+            host=host,
+            port=port,
+            workers=workers,
+            factory=True,
+            access_log=False,
+        )
     else:
         from app.main import create_app
 
-        uvicorn.run(create_app(settings), host=host, port=port)
+        uvicorn.run(create_app(settings), host=host, port=port, access_log=False)
 
 
 @cli.command()
@@ -171,6 +182,31 @@ def import_deals(file: Path, tenant: str = ROOT_TENANT) -> None:
     with file.open(encoding="utf-8") as stream:
         lines = _data_lines(file) + 1
         _run_import(JsonlExport(stream, name=file.name), tenant, {"contacts": 0, "deals": lines})
+
+
+keys_cli = typer.Typer(no_args_is_help=True, help="API keys.")
+cli.add_typer(keys_cli, name="keys")
+
+
+@keys_cli.command("create")
+def create_key(
+    tenant: Annotated[str, typer.Option(help="The tenant the key acts in.")],
+    scopes: Annotated[str, typer.Option(help="Comma-separated: read,ingest,admin.")] = "read",
+) -> None:
+    """Make a key for a tenant and print it once (only its hash is stored)."""
+    wanted = [s.strip() for s in scopes.split(",") if s.strip()]
+    unknown = sorted(set(wanted) - set(SCOPES))
+    if unknown or not wanted:
+        raise typer.BadParameter(f"scopes must be among {', '.join(SCOPES)}", param_hint="--scopes")
+    if not re.fullmatch(TENANT_PATTERN, tenant):
+        raise typer.BadParameter("lower-case letters, digits, '-' and '_'", param_hint="--tenant")
+    store = build_store(Settings())
+    try:
+        record, secret = issue_key(store, tenant, wanted)
+    finally:
+        store.close()
+    typer.echo(f"key {record.id} for tenant {record.tenant} ({','.join(record.scopes)}):")
+    typer.echo(secret)
 
 
 @cli.command("backtest")

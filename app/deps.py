@@ -61,7 +61,7 @@ def get_principal(
             "An API key is required.",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    principal = authenticate(credentials.credentials, services.root_key)
+    principal = authenticate(credentials.credentials, services.root_key, services.store)
     if principal is None:
         raise ApiError(
             401,
@@ -87,3 +87,21 @@ def _scoped(scope: str) -> object:
 
 ReadTenantDep = Annotated[str, Depends(_scoped("read"))]
 IngestTenantDep = Annotated[str, Depends(_scoped("ingest"))]
+
+
+def _ingest(principal: PrincipalDep) -> Principal:
+    if "ingest" not in principal.scopes:
+        raise ApiError(403, "forbidden", "Forbidden", "This key lacks the 'ingest' scope.")
+    return principal
+
+
+IngestPrincipalDep = Annotated[Principal, Depends(_ingest)]
+
+
+def _admin(principal: PrincipalDep) -> Principal:
+    if "admin" not in principal.scopes:
+        raise ApiError(403, "forbidden", "Forbidden", "This key lacks the 'admin' scope.")
+    return principal
+
+
+AdminDep = Annotated[Principal, Depends(_admin)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -114,7 +115,12 @@ async def _domain(_: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-    log.error("unhandled error: %s", type(exc).__name__, exc_info=exc)
+    # The type and the code locations; never the message, which may quote input.
+    log.error(
+        "unhandled error: %s\n%s",
+        type(exc).__name__,
+        "".join(traceback.format_tb(exc.__traceback__)),
+    )
     return problem(
         500,
         "internal-error",

@@ -17,8 +17,9 @@ from fastapi.middleware.cors import CORSMiddleware
 from app.auth import resolve_root_key
 from app.deps import Services
 from app.errors import install_error_handlers
+from app.logs import AccessLog
 from app.middleware import BodySizeLimit
-from app.routes import analysis, health, ingest, reads
+from app.routes import analysis, health, ingest, keys, people, reads
 from app.settings import Settings
 from app.stores import build_store
 from graph.errors import StoreUnavailable
@@ -68,6 +69,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(ingest.router)
     app.include_router(reads.router)
     app.include_router(analysis.router)
+    app.include_router(people.router)
+    app.include_router(keys.router)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -76,4 +79,5 @@ def create_app(settings: Settings) -> FastAPI:
             allow_headers=["Authorization", "Content-Type"],
         )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AccessLog)
     return app

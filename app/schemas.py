@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, SkipValidation
 
@@ -12,6 +12,7 @@ from graph.analytics import LikelyCommittee, PeopleRanking, RoleRanking
 from graph.backtest import BacktestResult
 from graph.committees import SegmentCommittee
 from graph.influence import Direction, Effect
+from graph.keys import ApiKey
 from graph.models import Account, Deal, DealCommittee, Person, SegmentFilter, UpsertCounts
 from graph.stats import Z95
 from ingest.batches import Rejection
@@ -607,6 +608,41 @@ class PersonProfileOut(BaseModel):
     person: PersonOut
     deals: list[PersonDealOut]
     merged_from: list[MergedFromOut]
+
+
+class KeyIn(BaseModel):
+    tenant: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$",
+        description="The tenant the key acts in; the caller's own when left out.",
+    )
+    scopes: list[Literal["read", "ingest", "admin"]] = Field(min_length=1, max_length=3)
+
+
+class KeyOut(BaseModel):
+    id: str
+    tenant: str
+    scopes: list[str]
+    created_at: str
+    revoked_at: str | None
+
+    @classmethod
+    def of(cls, key: ApiKey) -> KeyOut:
+        return cls(
+            id=key.id,
+            tenant=key.tenant,
+            scopes=list(key.scopes),
+            created_at=key.created_at,
+            revoked_at=key.revoked_at,
+        )
+
+
+class KeyCreated(KeyOut):
+    key: str = Field(description="The secret key, shown this once: only its hash is kept.")
+
+
+class KeyList(BaseModel):
+    items: list[KeyOut]
 
 
 class Health(BaseModel):

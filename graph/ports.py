@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Protocol
 
+from graph.erasure import AuditEntry, ErasureReport
+from graph.keys import ApiKey
 from graph.models import (
     Account,
     ClosedDeal,
@@ -84,6 +86,32 @@ class PersonHistory(Protocol):
         ...
 
 
+class KeyStore(Protocol):
+    """API keys; only hashes are stored. Keys are not tenant data: the root key manages all."""
+
+    def create_key(self, key: ApiKey) -> None: ...
+
+    def get_key(self, key_id: str) -> ApiKey | None: ...
+
+    def list_keys(self, tenant: str | None) -> list[ApiKey]:
+        """Keys of one tenant, or of all tenants with None; ordered by creation."""
+        ...
+
+    def revoke_key(self, key_id: str, at: str) -> bool:
+        """Revoke a live key; False when there is none by that id."""
+        ...
+
+
+class PersonEraser(Protocol):
+    def erase_person(self, tenant: str, person_id: str, key_id: str | None) -> ErasureReport | None:
+        """Remove a person and every trace of them in one transaction, redact their name
+        and e-mail in notes and evidence, and write an audit entry without personal data.
+        None when there is no such person."""
+        ...
+
+    def audit_entries(self, tenant: str) -> list[AuditEntry]: ...
+
+
 class Health(Protocol):
     def ping(self) -> None:
         """Raise StoreUnavailable when the store cannot answer."""
@@ -100,6 +128,8 @@ class GraphStore(
     AccountReader,
     PersonHistory,
     MergeLedger,
+    KeyStore,
+    PersonEraser,
     Health,
     Protocol,
 ):

@@ -6,9 +6,11 @@ so that the Neo4j half can never be skipped silently).
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -77,3 +79,26 @@ def client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
         test_client.headers["Authorization"] = f"Bearer {API_KEY}"
         yield test_client
+
+
+def dump_store(settings: Settings) -> str:
+    """Every stored text of a store, to look for what must not be there."""
+    if settings.store == "neo4j":
+        user = os.environ.get("BCG_NEO4J_USER")
+        auth = (user, os.environ.get("BCG_NEO4J_PASSWORD", "")) if user else None
+        with GraphDatabase.driver(settings.neo4j_uri, auth=auth) as driver:
+            nodes = driver.execute_query("MATCH (n) RETURN properties(n) AS p").records
+            rels = driver.execute_query("MATCH ()-[r]->() RETURN properties(r) AS p").records
+        return json.dumps([r["p"] for r in [*nodes, *rels]], default=str)
+    import sqlite3
+
+    path = settings.sql_url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as db:
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        rows = [list(db.execute(f"SELECT * FROM {t}")) for t in tables]
+    return json.dumps(rows, default=str)
+
+
+@pytest.fixture
+def neo4j_uri_if_any() -> Any:
+    return dump_store

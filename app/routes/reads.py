@@ -9,11 +9,7 @@ from fastapi import APIRouter, Path, Query
 from app.deps import ReadTenantDep, ServicesDep, StoreDep
 from app.schemas import (
     DealCommitteeOut,
-    MergedFromOut,
     PeopleRankingOut,
-    PersonDealOut,
-    PersonOut,
-    PersonProfileOut,
     Problem,
     RoleRankingOut,
     SegmentCommitteeOut,
@@ -132,31 +128,3 @@ def influencer_people(
         services.influence,
     )
     return PeopleRankingOut.of(ranking, direction)
-
-
-@router.get(
-    "/people/{person_id}",
-    response_model=PersonProfileOut,
-    responses={**ERRORS, 404: {"model": Problem}},
-)
-def person_profile(
-    person_id: RecordIdPath, tenant: ReadTenantDep, store: StoreDep
-) -> PersonProfileOut:
-    """A person with the deals they sat in and the ids merged into them. An id that was
-    merged into another person answers that person."""
-    target = store.alias_target(tenant, person_id) or person_id
-    found = store.people(tenant, [target]).get(target)
-    if found is None:
-        raise NotFound("person", person_id)
-    return PersonProfileOut(
-        person=PersonOut.of(found),
-        deals=[
-            PersonDealOut(
-                deal_id=s.deal_id, account_id=s.account_id, outcome=s.outcome, external=s.external
-            )
-            for s in store.seats_of(tenant, [target])
-        ],
-        merged_from=[
-            MergedFromOut(id=m.alias_id, reason=m.reason) for m in store.merged_into(tenant, target)
-        ],
-    )

@@ -238,6 +238,81 @@ RETURN p.id AS person_id, d.id AS deal_id, d.account_id AS account_id, d.outcome
 ORDER BY person_id, deal_id
 """
 
+CREATE_KEY = """
+CREATE (:ApiKey {id: $id, tenant: $tenant, scopes: $scopes, key_hash: $key_hash,
+                 created_at: $created_at})
+"""
+
+GET_KEY = "MATCH (k:ApiKey {id: $id}) RETURN properties(k) AS key"
+
+LIST_KEYS = """
+MATCH (k:ApiKey)
+WHERE $tenant IS NULL OR k.tenant = $tenant
+RETURN properties(k) AS key
+ORDER BY k.created_at, k.id
+"""
+
+REVOKE_KEY = """
+MATCH (k:ApiKey {id: $id})
+WHERE k.revoked_at IS NULL
+SET k.revoked_at = $at
+RETURN count(k) AS revoked
+"""
+
+PERSON_NOTES = """
+MATCH (p:Person {tenant: $tenant, id: $id})
+OPTIONAL MATCH (p)-[:MENTIONED_IN]->(n:Note {tenant: $tenant})
+RETURN properties(p) AS person, collect(DISTINCT n.id) AS note_ids
+"""
+
+NOTES_WITH_MENTIONS = """
+UNWIND $ids AS id
+MATCH (n:Note {tenant: $tenant, id: id})
+OPTIONAL MATCH (q:Person {tenant: $tenant})-[m:MENTIONED_IN]->(n)
+RETURN n.id AS id, n.text AS text, n.deal_id AS deal_id,
+       collect({person_id: q.id, evidence: m.evidence}) AS mentions
+"""
+
+SET_NOTE_TEXT = """
+UNWIND $rows AS row
+MATCH (n:Note {tenant: $tenant, id: row.id})
+SET n.text = row.text
+"""
+
+SET_MENTION_EVIDENCE = """
+UNWIND $rows AS row
+MATCH (:Person {tenant: $tenant, id: row.person_id})-[m:MENTIONED_IN]->
+      (:Note {tenant: $tenant, id: row.note_id})
+SET m.evidence = row.evidence
+"""
+
+ERASE_PERSON = """
+MATCH (p:Person {tenant: $tenant, id: $id})
+OPTIONAL MATCH (p)-[s:SAT_IN]->()
+WITH p, count(s) AS seats
+OPTIONAL MATCH (p)-[m:MENTIONED_IN]->()
+WITH p, seats, count(m) AS mentions
+DETACH DELETE p
+RETURN seats, mentions
+"""
+
+ERASE_ALIASES = """
+MATCH (a:PersonAlias {tenant: $tenant, person_id: $id})
+DETACH DELETE a
+RETURN count(*) AS removed
+"""
+
+ADD_AUDIT = """
+CREATE (:AuditEntry {tenant: $tenant, action: $action, key_id: $key_id, at: $at,
+                     detail: $detail})
+"""
+
+AUDIT_ENTRIES = """
+MATCH (a:AuditEntry {tenant: $tenant})
+RETURN properties(a) AS entry
+ORDER BY a.at
+"""
+
 PING = "RETURN 1 AS ok"
 
 APPLIED_MIGRATIONS = "MATCH (m:BcgMigration) RETURN m.version AS version"

@@ -8,16 +8,19 @@ statements of at most `batch_size` rows with idempotent MERGE; reads run in
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from typing import Any, LiteralString
 
 from neo4j import Driver, ManagedTransaction
 from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
+from graph.erasure import AuditEntry, ErasureReport, redact, redaction_terms
 from graph.errors import StoreUnavailable
+from graph.keys import ApiKey
 from graph.models import (
     Account,
     ClosedDeal,
@@ -275,6 +278,11 @@ class Neo4jGraphStore:
             for m in r.mentions
         ]
         self._run_batches(tx, cypher.MERGE_MENTIONS, mention_rows, tenant=tenant)
+        self._refresh_note_seats(tx, tenant, affected, now)
+
+    def _refresh_note_seats(
+        self, tx: ManagedTransaction, tenant: str, affected: list[str], now: str
+    ) -> None:
         known = {r["id"] for r in tx.run(cypher.DEAL_ACCOUNTS, tenant=tenant, ids=affected)}
         rows = [
             MentionRow(
@@ -345,6 +353,107 @@ class Neo4jGraphStore:
         with self._guard(), self._driver.session(database=self._database) as session:
             result: UpsertCounts = session.execute_write(work)
             return result
+
+    # -- keys, erasure, audit ----------------------------------------------------------
+
+    def create_key(self, key: ApiKey) -> None:
+        with self._guard(), self._driver.session(database=self._database) as session:
+            session.execute_write(
+                lambda tx: tx.run(
+                    cypher.CREATE_KEY,
+                    id=key.id,
+                    tenant=key.tenant,
+                    scopes=list(key.scopes),
+                    key_hash=key.key_hash,
+                    created_at=key.created_at,
+                ).consume()
+            )
+
+    def get_key(self, key_id: str) -> ApiKey | None:
+        def work(tx: ManagedTransaction) -> ApiKey | None:
+            row = tx.run(cypher.GET_KEY, id=key_id).single()
+            return _api_key(row["key"]) if row else None
+
+        result: ApiKey | None = self._read(work)
+        return result
+
+    def list_keys(self, tenant: str | None) -> list[ApiKey]:
+        def work(tx: ManagedTransaction) -> list[ApiKey]:
+            return [_api_key(r["key"]) for r in tx.run(cypher.LIST_KEYS, tenant=tenant)]
+
+        result: list[ApiKey] = self._read(work)
+        return result
+
+    def revoke_key(self, key_id: str, at: str) -> bool:
+        with self._guard(), self._driver.session(database=self._database) as session:
+            row = session.execute_write(
+                lambda tx: tx.run(cypher.REVOKE_KEY, id=key_id, at=at).single()
+            )
+        return bool(row and row["revoked"])
+
+    def erase_person(self, tenant: str, person_id: str, key_id: str | None) -> ErasureReport | None:
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+
+        def work(tx: ManagedTransaction) -> ErasureReport | None:
+            alias = tx.run(cypher.ALIAS_TARGET, tenant=tenant, id=person_id).single()
+            target = alias["person_id"] if alias else person_id
+            found = tx.run(cypher.PERSON_NOTES, tenant=tenant, id=target).single()
+            if found is None:
+                return None
+            terms = redaction_terms(_person(found["person"]))
+            note_ids = list(found["note_ids"])
+            note_rows: list[dict[str, Any]] = []
+            mention_rows: list[dict[str, Any]] = []
+            affected: set[str] = set()
+            for r in tx.run(cypher.NOTES_WITH_MENTIONS, tenant=tenant, ids=note_ids):
+                note_rows.append({"id": r["id"], "text": redact(r["text"], terms)})
+                if r["deal_id"]:
+                    affected.add(r["deal_id"])
+                mention_rows.extend(
+                    {
+                        "note_id": r["id"],
+                        "person_id": m["person_id"],
+                        "evidence": redact(m["evidence"] or "", terms),
+                    }
+                    for m in r["mentions"]
+                    if m["person_id"]
+                )
+            self._run_batches(tx, cypher.SET_NOTE_TEXT, note_rows, tenant=tenant)
+            self._run_batches(tx, cypher.SET_MENTION_EVIDENCE, mention_rows, tenant=tenant)
+            erased = tx.run(cypher.ERASE_PERSON, tenant=tenant, id=target).single()
+            aliases = tx.run(cypher.ERASE_ALIASES, tenant=tenant, id=target).single()
+            self._refresh_note_seats(tx, tenant, sorted(affected), now)
+            report = ErasureReport(
+                participations=erased["seats"] if erased else 0,
+                mentions=erased["mentions"] if erased else 0,
+                notes_redacted=len(note_ids),
+                merged_ids=aliases["removed"] if aliases else 0,
+            )
+            tx.run(
+                cypher.ADD_AUDIT,
+                tenant=tenant,
+                action="erase_person",
+                key_id=key_id,
+                at=now,
+                detail=json.dumps(asdict(report), sort_keys=True),
+            ).consume()
+            return report
+
+        with self._guard(), self._driver.session(database=self._database) as session:
+            result: ErasureReport | None = session.execute_write(work)
+            return result
+
+    def audit_entries(self, tenant: str) -> list[AuditEntry]:
+        def work(tx: ManagedTransaction) -> list[AuditEntry]:
+            return [
+                AuditEntry(
+                    e["tenant"], e["action"], e.get("key_id"), e["at"], json.loads(e["detail"])
+                )
+                for e in (r["entry"] for r in tx.run(cypher.AUDIT_ENTRIES, tenant=tenant))
+            ]
+
+        result: list[AuditEntry] = self._read(work)
+        return result
 
     # -- reads ---------------------------------------------------------------------
 
@@ -476,6 +585,17 @@ class Neo4jGraphStore:
 
         result: list[PersonSeat] = self._read(work)
         return result
+
+
+def _api_key(props: dict[str, Any]) -> ApiKey:
+    return ApiKey(
+        id=props["id"],
+        tenant=props["tenant"],
+        scopes=tuple(props["scopes"]),
+        key_hash=props["key_hash"],
+        created_at=props["created_at"],
+        revoked_at=props.get("revoked_at"),
+    )
 
 
 def _account_row(account: Account) -> dict[str, Any]:

@@ -125,3 +125,26 @@ mentions = Table(
     Column("evidence", Text, nullable=False),
     Index("ix_mentions_person", "tenant", "person_id"),
 )
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("tenant", String(100), nullable=False),
+    Column("scopes", String(100), nullable=False),
+    Column("key_hash", String(64), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("revoked_at", String(40)),
+    Index("ix_api_keys_tenant", "tenant"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant", String(100), nullable=False),
+    Column("action", String(50), nullable=False),
+    Column("key_id", String(32)),
+    Column("at", String(40), nullable=False),
+    Column("detail", Text, nullable=False),
+)

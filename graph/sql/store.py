@@ -10,7 +10,7 @@ import json
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
@@ -23,7 +23,9 @@ from sqlalchemy import Connection, Engine, and_, case, delete, func, select, tex
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from graph.erasure import AuditEntry, ErasureReport, redact, redaction_terms
 from graph.errors import StoreUnavailable
+from graph.keys import ApiKey
 from graph.models import (
     Account,
     ClosedDeal,
@@ -47,6 +49,8 @@ from graph.notes import MentionRow, note_seats
 from graph.resolution import Incoming, Known, Merge, name_key, resolve, rewrite_deal
 from graph.sql.schema import (
     accounts,
+    api_keys,
+    audit_log,
     deals,
     mentions,
     notes,
@@ -535,6 +539,128 @@ class SqlGraphStore:
             {d: (accounts_of[d], seats.get(d, [])) for d in deal_ids if d in accounts_of},
         )
 
+    # -- keys, erasure, audit ----------------------------------------------------------
+
+    def create_key(self, key: ApiKey) -> None:
+        with self._guard(), self._engine.begin() as conn:
+            conn.execute(
+                api_keys.insert().values(
+                    id=key.id,
+                    tenant=key.tenant,
+                    scopes=",".join(key.scopes),
+                    key_hash=key.key_hash,
+                    created_at=key.created_at,
+                    revoked_at=key.revoked_at,
+                )
+            )
+
+    def get_key(self, key_id: str) -> ApiKey | None:
+        with self._guard(), self._engine.connect() as conn:
+            row = conn.execute(select(api_keys).where(api_keys.c.id == key_id)).first()
+        return _api_key(row._mapping) if row else None
+
+    def list_keys(self, tenant: str | None) -> list[ApiKey]:
+        query = select(api_keys).order_by(api_keys.c.created_at, api_keys.c.id)
+        if tenant is not None:
+            query = query.where(api_keys.c.tenant == tenant)
+        with self._guard(), self._engine.connect() as conn:
+            return [_api_key(row._mapping) for row in conn.execute(query)]
+
+    def revoke_key(self, key_id: str, at: str) -> bool:
+        with self._guard(), self._engine.begin() as conn:
+            result = conn.execute(
+                api_keys.update()
+                .where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
+                .values(revoked_at=at)
+            )
+        return bool(result.rowcount)
+
+    def erase_person(self, tenant: str, person_id: str, key_id: str | None) -> ErasureReport | None:
+        with self._guard(), self._engine.begin() as conn:
+            target = (
+                conn.execute(
+                    select(person_merges.c.person_id).where(
+                        person_merges.c.tenant == tenant, person_merges.c.alias_id == person_id
+                    )
+                ).scalar()
+                or person_id
+            )
+            found = self._people(conn, tenant, [target]).get(target)
+            if found is None:
+                return None
+            terms = redaction_terms(found)
+            note_ids = [
+                r.note_id
+                for r in conn.execute(
+                    select(mentions.c.note_id).where(
+                        mentions.c.tenant == tenant, mentions.c.person_id == target
+                    )
+                )
+            ]
+            affected_deals: set[str] = set()
+            for chunk in _chunks(note_ids):
+                for note in conn.execute(
+                    select(notes.c.id, notes.c.text, notes.c.deal_id).where(
+                        notes.c.tenant == tenant, notes.c.id.in_(chunk)
+                    )
+                ):
+                    conn.execute(
+                        notes.update()
+                        .where(notes.c.tenant == tenant, notes.c.id == note.id)
+                        .values(text=redact(note.text, terms))
+                    )
+                    if note.deal_id:
+                        affected_deals.add(note.deal_id)
+                for mention in conn.execute(
+                    select(mentions).where(
+                        mentions.c.tenant == tenant, mentions.c.note_id.in_(chunk)
+                    )
+                ):
+                    conn.execute(
+                        mentions.update()
+                        .where(
+                            mentions.c.tenant == tenant,
+                            mentions.c.note_id == mention.note_id,
+                            mentions.c.person_id == mention.person_id,
+                        )
+                        .values(evidence=redact(mention.evidence, terms))
+                    )
+            removed_mentions = conn.execute(
+                delete(mentions).where(mentions.c.tenant == tenant, mentions.c.person_id == target)
+            ).rowcount
+            removed_seats = conn.execute(
+                delete(participations).where(
+                    participations.c.tenant == tenant, participations.c.person_id == target
+                )
+            ).rowcount
+            removed_aliases = conn.execute(
+                delete(person_merges).where(
+                    person_merges.c.tenant == tenant, person_merges.c.person_id == target
+                )
+            ).rowcount
+            conn.execute(delete(people).where(people.c.tenant == tenant, people.c.id == target))
+            self._refresh_note_seats(conn, tenant, sorted(affected_deals))
+            report = ErasureReport(removed_seats, removed_mentions, len(note_ids), removed_aliases)
+            conn.execute(
+                audit_log.insert().values(
+                    tenant=tenant,
+                    action="erase_person",
+                    key_id=key_id,
+                    at=_now(),
+                    detail=json.dumps(asdict(report), sort_keys=True),
+                )
+            )
+        return report
+
+    def audit_entries(self, tenant: str) -> list[AuditEntry]:
+        with self._guard(), self._engine.connect() as conn:
+            rows = conn.execute(
+                select(audit_log).where(audit_log.c.tenant == tenant).order_by(audit_log.c.id)
+            )
+            return [
+                AuditEntry(r.tenant, r.action, r.key_id, r.at, json.loads(r.detail)) for r in rows
+            ]
+
     # -- reads ---------------------------------------------------------------------
 
     def _segment_where(self, tenant: str, segment: SegmentFilter) -> Any:
@@ -753,6 +879,17 @@ class SqlGraphStore:
             for row in rows:
                 found[row.id] = _person(row._mapping)
         return found
+
+
+def _api_key(row: Any) -> ApiKey:
+    return ApiKey(
+        id=row["id"],
+        tenant=row["tenant"],
+        scopes=tuple(s for s in row["scopes"].split(",") if s),
+        key_hash=row["key_hash"],
+        created_at=row["created_at"],
+        revoked_at=row["revoked_at"],
+    )
 
 
 def _person(row: Any) -> Person:
