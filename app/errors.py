@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from graph.errors import DomainError, InvalidInput, NotFound, StoreUnavailable
 
@@ -75,8 +76,26 @@ async def _validation(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _http(_: Request, exc: Exception) -> JSONResponse:
+def _allowed_methods(request: Request) -> str:
+    """Every method some route offers on this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match in (Match.FULL, Match.PARTIAL):
+            methods.update(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
+async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 405:
+        return problem(
+            405,
+            "method-not-allowed",
+            "Method not allowed",
+            f"{request.method} is not allowed here.",
+            headers={"Allow": _allowed_methods(request)},
+        )
     slugs = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized"}
     return problem(
         exc.status_code,

@@ -19,6 +19,7 @@ from app.deps import Services
 from app.errors import install_error_handlers
 from app.logs import AccessLog
 from app.middleware import BodySizeLimit
+from app.openapi import install_problem_openapi
 from app.routes import analysis, health, ingest, keys, people, reads
 from app.settings import Settings
 from app.stores import build_store
@@ -65,6 +66,7 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    install_problem_openapi(app)
     app.include_router(health.router)
     app.include_router(ingest.router)
     app.include_router(reads.router)

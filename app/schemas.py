@@ -553,7 +553,9 @@ def _ref(person: Person) -> PersonRef:
 
 
 class BacktestIn(BaseModel):
-    as_of: date = Field(description="Learn from deals closed before, predict those after.")
+    as_of: date = Field(
+        strict=True, description="Learn from deals closed before, predict those after."
+    )
     k: int = Field(default=3, ge=1, le=20, description="How many roles each method predicts.")
 
 

@@ -12,6 +12,7 @@ from graph.analytics import backtest, likely_committee
 
 router = APIRouter(prefix="/v1", tags=["predict"])
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem},
     401: {"model": Problem},
     403: {"model": Problem},
     404: {"model": Problem},

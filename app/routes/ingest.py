@@ -27,6 +27,7 @@ from ingest.notes.intake import prepare_notes
 
 router = APIRouter(prefix="/v1/ingest", tags=["ingest"])
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem},
     401: {"model": Problem},
     403: {"model": Problem},
     413: {"model": Problem},

@@ -16,6 +16,7 @@ from graph.errors import NotFound
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"])
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem},
     401: {"model": Problem},
     403: {"model": Problem},
     422: {"model": Problem},

@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
@@ -51,25 +52,41 @@ def text_stream(binary: IO[bytes]) -> IO[str]:
     return io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
 
 
-def rows(name: str, stream: IO[str]) -> Iterator[Row]:
-    """Rows as dicts keyed by trimmed header names; extra columns are kept and ignored later.
+class CsvTable:
+    """One export file: its header is read and checked when opened, its rows streamed.
 
-    A file that is not UTF-8 text or not CSV stops the import with InvalidInput
-    naming the file, rather than a server error.
+    A file that is not UTF-8 text, not CSV, or lacks a required column stops the
+    import with InvalidInput naming the file, before anything is written.
     """
-    reader = csv.DictReader(stream)
-    try:
-        if reader.fieldnames is not None:
-            reader.fieldnames = [h.strip().lstrip("\ufeff") for h in reader.fieldnames]
-        for record in reader:
-            values = {k: v for k, v in record.items() if isinstance(k, str) and isinstance(v, str)}
-            yield Row(name, reader.line_num, values)
-    except UnicodeDecodeError as error:
-        raise InvalidInput(name, f"not UTF-8 text near line {reader.line_num + 1}") from error
-    except csv.Error as error:
-        raise InvalidInput(
-            name, f"not readable as CSV at line {reader.line_num}: {error}"
-        ) from error
+
+    def __init__(self, name: str, stream: IO[str], required: tuple[str, ...]) -> None:
+        self.name = name
+        self._reader = csv.DictReader(stream)
+        with self._errors():
+            header = [h.strip().lstrip("\ufeff") for h in (self._reader.fieldnames or [])]
+        missing = [c for c in required if c not in header]
+        if missing:
+            raise InvalidInput(name, f"missing columns: {', '.join(missing)}")
+        self._reader.fieldnames = header
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except UnicodeDecodeError as error:
+            line = self._reader.line_num + 1
+            raise InvalidInput(self.name, f"not UTF-8 text near line {line}") from error
+        except csv.Error as error:
+            line = self._reader.line_num
+            raise InvalidInput(self.name, f"not readable as CSV at line {line}: {error}") from error
+
+    def rows(self) -> Iterator[Row]:
+        with self._errors():
+            for record in self._reader:
+                values = {
+                    k: v for k, v in record.items() if isinstance(k, str) and isinstance(v, str)
+                }
+                yield Row(self.name, self._reader.line_num, values)
 
 
 _TRUE = {"true", "1", "yes", "y", "t"}

@@ -11,7 +11,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from ingest.crm.csvfiles import Located, Row, RowProblem, parse_date, parse_number, rows, split_ids
+from ingest.crm.csvfiles import (
+    CsvTable,
+    Located,
+    Row,
+    RowProblem,
+    parse_date,
+    parse_number,
+    split_ids,
+)
 from ingest.regions import region_of_country
 
 SOURCE = "hubspot"
@@ -45,11 +53,18 @@ class HubSpotExport:
     _companies: dict[str, dict[str, Any]] = field(default_factory=dict)
     _contacts: dict[str, Located] = field(default_factory=dict)
     _buying_role: dict[str, str | None] = field(default_factory=dict)
+    _deals: CsvTable | None = None
 
     source = SOURCE
 
     def load_lookups(self) -> None:
-        for row in rows("companies", self.companies):
+        # Every header is checked before anything is read or written.
+        company_table = CsvTable("companies", self.companies, ("Record ID", "Company name"))
+        contacts = CsvTable("contacts", self.contacts, ("Record ID",))
+        self._deals = CsvTable(
+            "deals", self.deals_file, ("Record ID", "Deal Stage", "Associated Company IDs")
+        )
+        for row in company_table.rows():
             if not (company_id := row.get("Record ID")):
                 self._problem(row, None, "Record ID", "missing company Record ID")
                 continue
@@ -62,7 +77,7 @@ class HubSpotExport:
                 "country": country,
                 "employees": parse_number(row.get("Number of Employees")),
             }
-        for row in rows("contacts", self.contacts):
+        for row in contacts.rows():
             if not (contact_id := row.get("Record ID")):
                 self._problem(row, None, "Record ID", "missing contact Record ID")
                 continue
@@ -89,7 +104,8 @@ class HubSpotExport:
         yield from self._contacts.values()
 
     def deals(self) -> Iterator[Located]:
-        for row in rows("deals", self.deals_file):
+        assert self._deals is not None, "load_lookups() first"
+        for row in self._deals.rows():
             try:
                 record = self._deal(row)
             except ValueError as error:

@@ -11,7 +11,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from ingest.crm.csvfiles import Located, Row, RowProblem, parse_bool, parse_date, parse_number, rows
+from ingest.crm.csvfiles import (
+    CsvTable,
+    Located,
+    Row,
+    RowProblem,
+    parse_bool,
+    parse_date,
+    parse_number,
+)
 from ingest.regions import region_of_country
 
 SOURCE = "salesforce"
@@ -30,11 +38,19 @@ class SalesforceExport:
     _roles: dict[str, list[tuple[str, str | None]]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    _opportunities: CsvTable | None = None
 
     source = SOURCE
 
     def load_lookups(self) -> None:
-        for row in rows("accounts", self.accounts):
+        # Every header is checked before anything is read or written.
+        accounts = CsvTable("accounts", self.accounts, ("Id", "Name"))
+        contacts = CsvTable("contacts", self.contacts, ("Id", "AccountId"))
+        roles = CsvTable("contact_roles", self.contact_roles, ("OpportunityId", "ContactId"))
+        self._opportunities = CsvTable(
+            "opportunities", self.opportunities, ("Id", "AccountId", "StageName")
+        )
+        for row in accounts.rows():
             if not (account_id := row.get("Id")):
                 self._problem(row, None, "Id", "missing account Id")
                 continue
@@ -47,7 +63,7 @@ class SalesforceExport:
                 "country": country,
                 "employees": parse_number(row.get("NumberOfEmployees")),
             }
-        for row in rows("contacts", self.contacts):
+        for row in contacts.rows():
             if not (contact_id := row.get("Id")):
                 self._problem(row, None, "Id", "missing contact Id")
                 continue
@@ -63,7 +79,7 @@ class SalesforceExport:
                     "account_id": row.get("AccountId"),
                 },
             )
-        for row in rows("contact_roles", self.contact_roles):
+        for row in roles.rows():
             opportunity, contact = row.get("OpportunityId"), row.get("ContactId")
             if not opportunity or not contact:
                 self._problem(row, row.get("Id"), "OpportunityId/ContactId", "missing reference")
@@ -79,7 +95,8 @@ class SalesforceExport:
         yield from self._contacts.values()
 
     def deals(self) -> Iterator[Located]:
-        for row in rows("opportunities", self.opportunities):
+        assert self._opportunities is not None, "load_lookups() first"
+        for row in self._opportunities.rows():
             try:
                 yield Located(row.file, row.line, self._deal(row))
             except ValueError as error:
