@@ -10,7 +10,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
 
 from graph.errors import DomainError, InvalidInput, NotFound, StoreUnavailable
 
@@ -77,11 +76,19 @@ async def _validation(_: Request, exc: Exception) -> JSONResponse:
 
 
 def _allowed_methods(request: Request) -> str:
-    """Every method some route offers on this path (Starlette names only the first route's)."""
+    """Every method some route offers on this path (Starlette names only the first route's).
+
+    Routes are walked by duck typing, as included routers keep their routes as candidates.
+    """
+    path = request.url.path
     methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match in (Match.FULL, Match.PARTIAL):
+    pending: list[Any] = list(request.app.router.routes)
+    while pending:
+        route = pending.pop()
+        pending.extend(getattr(route, "_effective_candidates", None) or ())
+        pending.extend(getattr(route, "routes", None) or ())
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(path):
             methods.update(getattr(route, "methods", None) or ())
     return ", ".join(sorted(methods))
 

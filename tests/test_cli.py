@@ -54,3 +54,25 @@ def test_help_lists_the_commands(args: list[str]) -> None:
     result = run_bcg(*args, env=dict(os.environ))
     assert result.returncode == 0
     assert "serve" in result.stdout or "--port" in result.stdout
+
+
+def test_keys_create_prints_a_working_key_once(tmp_path: Path) -> None:
+    env = {**os.environ, "BCG_STORE": "sqlite", "BCG_DATA_DIR": str(tmp_path / "data")}
+    env.pop("BCG_DATABASE_URL", None)
+    assert run_bcg("migrate", env=env).returncode == 0
+    made = run_bcg("keys", "create", "--tenant", "acme-eu", "--scopes", "read,ingest", env=env)
+    assert made.returncode == 0, made.stderr
+    header, key = made.stdout.strip().splitlines()
+    assert header.startswith("key ") and "for tenant acme-eu (read,ingest)" in header
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from app.settings import Settings
+
+    settings = Settings(store="sqlite", data_dir=tmp_path / "data", api_key="r" * 40)
+    with TestClient(create_app(settings)) as client:
+        ok = client.get("/v1/influencers/roles", headers={"Authorization": f"Bearer {key}"})
+        assert ok.status_code == 200
+        assert client.get("/v1/keys", headers={"Authorization": f"Bearer {key}"}).status_code == 403
+    bad = run_bcg("keys", "create", "--tenant", "acme-eu", "--scopes", "root", env=env)
+    assert bad.returncode != 0 and "scopes must be among" in bad.stderr

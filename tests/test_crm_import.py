@@ -188,3 +188,14 @@ def test_cli_imports_exports_and_jsonl_with_a_summary(tmp_path: Path) -> None:
     assert "deals.jsonl:3: j2: outcome:" in out.stderr
     again = run_cli(tmp_path, "import", "deals", str(jsonl))
     assert "deals: 0 created, 0 updated, 2 unchanged" in again.stdout
+
+
+def test_an_export_without_its_columns_is_refused_before_any_write(client: TestClient) -> None:
+    files = hubspot_files()
+    files["deals"] = ("deals.csv", b"Id,Name\n1,x\n", "text/csv")
+    response = client.post("/v1/ingest/hubspot", files=files)
+    assert response.status_code == 422
+    error = response.json()["errors"][0]
+    assert error["field"] == "deals"
+    assert error["message"] == "missing columns: Record ID, Deal Stage, Associated Company IDs"
+    assert client.get("/v1/people/201").status_code == 404, "contacts were not written either"

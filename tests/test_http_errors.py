@@ -143,3 +143,9 @@ def test_first_start_without_a_key_makes_one_and_keeps_it_private(
             == 200
         )
     assert key not in capsys.readouterr().out  # type: ignore[attr-defined]
+
+
+def test_405_names_every_method_the_path_offers(client: TestClient) -> None:
+    response = client.put("/v1/people/p-1")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "DELETE, GET"
