@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, SkipValidation
+from pydantic import BaseModel, BeforeValidator, Field, SkipValidation
 
 from graph.analytics import LikelyCommittee, PeopleRanking, RoleRanking
 from graph.backtest import BacktestResult
@@ -552,9 +552,16 @@ def _ref(person: Person) -> PersonRef:
     )
 
 
+def _iso_date_only(value: object) -> object:
+    """A date as text (2025-07-10); a bare number is not taken for a Unix timestamp."""
+    if not isinstance(value, str | date):
+        raise ValueError("must be a date as YYYY-MM-DD")
+    return value
+
+
 class BacktestIn(BaseModel):
-    as_of: date = Field(
-        strict=True, description="Learn from deals closed before, predict those after."
+    as_of: Annotated[date, BeforeValidator(_iso_date_only)] = Field(
+        description="Learn from deals closed before, predict those after (YYYY-MM-DD)."
     )
     k: int = Field(default=3, ge=1, le=20, description="How many roles each method predicts.")
 

@@ -153,6 +153,7 @@ def test_a_backtest_without_history_is_refused_with_the_field(loaded: TestClient
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "as_of"
     assert loaded.post("/v1/backtest", json={"as_of": "not a date"}).status_code == 422
+    assert loaded.post("/v1/backtest", json={"as_of": 0}).status_code == 422
 
 
 def test_both_stores_predict_the_same(
