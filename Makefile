@@ -35,3 +35,6 @@ neo4j-stop:
 
 clean:
 	rm -rf $(VENV) build *.egg-info .neo4j neo4j-local/target
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)

@@ -1,0 +1,295 @@
+"""`make bench`: ingest throughput and read latency of the service, on Neo4j and SQLite.
+
+- Ingest: the generated CRM through `POST /v1/ingest/deals` in batches of 1,000 from
+  two concurrent clients, into each store; beside it the baseline, the same rows
+  written to the same Neo4j with the bare driver, one parameterised UNWIND … MERGE per
+  batch, also from two clients. `ingest_vs_raw` = API rows/s over baseline rows/s.
+- Reads: 200 requests each, varied segments and deals, p50 and p95, both stores.
+- Memory: the peak resident set of each service process.
+Prints a table, then one JSON object as the last line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+from neo4j import GraphDatabase
+
+from bench.crm import INDUSTRIES, REGIONS, crm
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+KEY = "bench-root-key-0123456789abcdef0123456789"
+BATCH = 1000
+CLIENTS = 2
+
+RAW_MERGE = """
+UNWIND $rows AS row
+MERGE (a:Account {tenant: $tenant, id: row.account.id})
+SET a.name = row.account.name, a.industry = row.account.industry,
+    a.region = row.account.region
+MERGE (d:Deal {tenant: $tenant, id: row.id})
+SET d.name = row.name, d.amount = row.amount, d.outcome = row.outcome,
+    d.stage = row.stage, d.created_at = row.created_at, d.closed_at = row.closed_at
+MERGE (d)-[:FOR_ACCOUNT]->(a)
+WITH d, row
+UNWIND row.participants AS part
+MERGE (p:Person {tenant: $tenant, id: part.person.id})
+SET p.name = part.person.name, p.title = part.person.title
+MERGE (p)-[s:SAT_IN]->(d)
+SET s.deal_role = part.deal_role, s.stance = part.stance
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def batches(deals: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    return [deals[i : i + BATCH] for i in range(0, len(deals), BATCH)]
+
+
+def concurrently(work: list[Any], run: Callable[[Any], None]) -> float:
+    """Run the work items from CLIENTS threads; answer the wall time in seconds."""
+    queue = list(reversed(work))
+    lock = threading.Lock()
+    errors: list[BaseException] = []
+
+    def client() -> None:
+        while True:
+            with lock:
+                if not queue or errors:
+                    return
+                item = queue.pop()
+            try:
+                run(item)
+            except BaseException as error:
+                errors.append(error)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return time.perf_counter() - started
+
+
+@contextmanager
+def local_neo4j(state: Path) -> Iterator[str]:
+    env = {
+        **os.environ,
+        "BCG_NEO4J_STATE": str(state),
+        "BCG_NEO4J_PORT": str(free_port()),
+        "BCG_NEO4J_HEAP": "3g",
+        "BCG_NEO4J_PAGECACHE_MB": "2048",
+    }
+    script = str(ROOT / "scripts" / "neo4j.sh")
+    if os.environ.get("BCG_NEO4J_URI"):
+        yield os.environ["BCG_NEO4J_URI"]
+        return
+    done = subprocess.run([script, "start"], env=env, capture_output=True, text=True, check=True)
+    try:
+        yield done.stdout.strip().splitlines()[-1]
+    finally:
+        subprocess.run([script, "stop"], env=env, check=False)
+
+
+@contextmanager
+def service(store: str, data: Path, neo4j_uri: str | None) -> Iterator[tuple[str, int]]:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BCG_")}
+    env.update(
+        {"BCG_STORE": store, "BCG_DATA_DIR": str(data), "BCG_API_KEY": KEY, "BCG_MAX_BODY_MB": "64"}
+    )
+    if neo4j_uri:
+        env["BCG_NEO4J_URI"] = neo4j_uri
+    process = subprocess.Popen(
+        [str(BIN / "bcg"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"{store} service did not start")
+        time.sleep(0.3)
+    try:
+        yield url, process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def ingest_api(url: str, deals: list[dict[str, Any]]) -> float:
+    headers = {"Authorization": f"Bearer {KEY}"}
+    local = threading.local()
+
+    def send(batch: list[dict[str, Any]]) -> None:
+        if not hasattr(local, "client"):
+            local.client = httpx.Client(base_url=url, headers=headers, timeout=600)
+        response = local.client.post("/v1/ingest/deals", json={"deals": batch})
+        response.raise_for_status()
+        assert not response.json()["rejected"], response.json()["rejected"][:1]
+
+    return concurrently(batches(deals), send)
+
+
+def ingest_raw(uri: str, deals: list[dict[str, Any]]) -> float:
+    with GraphDatabase.driver(uri, auth=None) as driver:
+
+        def send(batch: list[dict[str, Any]]) -> None:
+            with driver.session() as session:
+                session.execute_write(
+                    lambda tx: tx.run(RAW_MERGE, rows=batch, tenant="raw-baseline").consume()
+                )
+
+        return concurrently(batches(deals), send)
+
+
+def read_latencies(
+    url: str, deal_ids: list[str], account_ids: list[str], requests: int, seed: int
+) -> dict[str, list[float]]:
+    rng = random.Random(seed)
+    segments: list[dict[str, str]] = [{}]
+    segments += [{"industry": i} for i in INDUSTRIES] + [{"region": r} for r in REGIONS]
+    segments += [{"industry": i, "region": r} for i in INDUSTRIES for r in REGIONS]
+    kinds: dict[str, Callable[[], tuple[str, dict[str, str]]]] = {
+        "roles": lambda: ("/v1/influencers/roles", rng.choice(segments)),
+        "people": lambda: ("/v1/influencers/people", rng.choice(segments)),
+        "segment": lambda: ("/v1/segments/committee", rng.choice(segments)),
+        "likely": lambda: (
+            f"/v1/deals/{rng.choice(deal_ids)}/likely-committee"
+            if rng.random() < 0.5
+            else f"/v1/accounts/{rng.choice(account_ids)}/likely-committee",
+            {},
+        ),
+    }
+    out: dict[str, list[float]] = {}
+    with httpx.Client(
+        base_url=url, headers={"Authorization": f"Bearer {KEY}"}, timeout=600
+    ) as client:
+        for name, make in kinds.items():
+            times = []
+            for _ in range(requests):
+                path, params = make()
+                started = time.perf_counter()
+                response = client.get(path, params=params)
+                times.append((time.perf_counter() - started) * 1000)
+                response.raise_for_status()
+            out[name] = times
+    return out
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--deals", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    deals = crm(args.deals)
+    seats = sum(len(d["participants"]) for d in deals)
+    print(
+        f"generated {len(deals)} deals, {seats} participations "
+        f"in {time.perf_counter() - started:.1f}s",
+        flush=True,
+    )
+    deal_ids = [d["id"] for d in deals]
+    account_ids = sorted({d["account"]["id"] for d in deals})
+    results: dict[str, Any] = {}
+    with (
+        tempfile.TemporaryDirectory(prefix="bcg-bench-") as tmp,
+        local_neo4j(Path(tmp) / "neo4j") as uri,
+    ):
+        raw_s = ingest_raw(uri, deals)
+        print(f"baseline: bare driver {len(deals) / raw_s:.0f} deals/s", flush=True)
+        for store in ("neo4j", "sqlite"):
+            with service(store, Path(tmp) / store, uri if store == "neo4j" else None) as (url, pid):
+                seconds = ingest_api(url, deals)
+                print(f"{store}: API ingest {len(deals) / seconds:.0f} deals/s", flush=True)
+                latencies = read_latencies(url, deal_ids, account_ids, args.requests, seed=5)
+                results[store] = {
+                    "ingest_s": seconds,
+                    "latencies": latencies,
+                    "rss_mb": peak_rss_mb(pid),
+                }
+    rows_per_s = {s: len(deals) / results[s]["ingest_s"] for s in ("neo4j", "sqlite")}
+    raw_rows_per_s = len(deals) / raw_s
+    print()
+    print(f"{'':28}{'Neo4j':>12}{'SQLite':>12}")
+    print(f"{'ingest deals/s (API)':28}{rows_per_s['neo4j']:>12.0f}{rows_per_s['sqlite']:>12.0f}")
+    print(
+        f"{'ingest seats/s (API)':28}"
+        f"{seats / results['neo4j']['ingest_s']:>12.0f}"
+        f"{seats / results['sqlite']['ingest_s']:>12.0f}"
+    )
+    print(f"{'ingest deals/s (bare driver)':28}{raw_rows_per_s:>12.0f}{'-':>12}")
+    for kind in ("roles", "people", "segment", "likely"):
+        for q in (50, 95):
+            label = f"{kind} p{q} ms"
+            neo = percentile(results["neo4j"]["latencies"][kind], q)
+            lite = percentile(results["sqlite"]["latencies"][kind], q)
+            print(f"{label:28}{neo:>12.1f}{lite:>12.1f}")
+    print(
+        f"{'peak RSS MB (service)':28}{results['neo4j']['rss_mb']:>12.0f}"
+        f"{results['sqlite']['rss_mb']:>12.0f}"
+    )
+    summary = {
+        "deals": len(deals),
+        "participations": seats,
+        "ingest_vs_raw": round(rows_per_s["neo4j"] / raw_rows_per_s, 3),
+        "ingest_rows_per_s": round(rows_per_s["neo4j"], 1),
+        "roles_p95_ms": round(percentile(results["neo4j"]["latencies"]["roles"], 95), 1),
+        "people_p95_ms": round(percentile(results["neo4j"]["latencies"]["people"], 95), 1),
+        "likely_p95_ms": round(percentile(results["neo4j"]["latencies"]["likely"], 95), 1),
+        "embedded_vs_neo4j_read": round(
+            percentile(results["sqlite"]["latencies"]["roles"], 95)
+            / percentile(results["neo4j"]["latencies"]["roles"], 95),
+            3,
+        ),
+        "rss_mb": round(max(results[s]["rss_mb"] for s in results), 1),
+    }
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
