@@ -31,6 +31,7 @@ import httpx
 from neo4j import GraphDatabase
 
 from bench.crm import INDUSTRIES, REGIONS, crm
+from graph.neo4j.store import Neo4jGraphStore
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -170,7 +171,9 @@ def ingest_api(url: str, deals: list[dict[str, Any]]) -> float:
 
 
 def ingest_raw(uri: str, deals: list[dict[str, Any]]) -> float:
-    with GraphDatabase.driver(uri, auth=None) as driver:
+    with GraphDatabase.driver(uri, auth=None, notifications_min_severity="OFF") as driver:
+        # The same schema as the service (uniqueness constraints are what MERGE looks up).
+        Neo4jGraphStore(driver).migrate()
 
         def send(batch: list[dict[str, Any]]) -> None:
             with driver.session() as session:

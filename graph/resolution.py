@@ -112,3 +112,13 @@ def rewrite_deal(record: DealRecord, mapping: dict[str, str]) -> DealRecord:
         target = mapping.get(seat.person_id, seat.person_id)
         seats.setdefault(target, replace(seat, person_id=target))
     return replace(record, people=tuple(people.values()), seats=tuple(seats.values()))
+
+
+def name_pairs(incoming: Sequence[Incoming]) -> list[tuple[str, str]]:
+    """(account, name key) of the incoming people, the lookups a name match needs."""
+    pairs: set[tuple[str, str]] = set()
+    for item in incoming:
+        key = name_key(item.person.name)
+        if item.account_id and key:
+            pairs.add((item.account_id, key))
+    return sorted(pairs)

@@ -74,8 +74,8 @@ CALL {
   MATCH (p:Person {tenant: $tenant, email: email})
   RETURN p
   UNION
-  UNWIND $names AS key
-  MATCH (p:Person {tenant: $tenant, name_key: key})
+  UNWIND $names AS name
+  MATCH (p:Person {tenant: $tenant, account_id: name.account_id, name_key: name.name_key})
   RETURN p
 }
 RETURN p.id AS id, p.email AS email, p.account_id AS account_id, p.name_key AS name_key

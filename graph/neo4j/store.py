@@ -43,7 +43,7 @@ from graph.models import (
 from graph.neo4j import cypher
 from graph.neo4j.migrations import apply_migrations
 from graph.notes import MentionRow, note_seats
-from graph.resolution import Incoming, Known, Merge, name_key, resolve, rewrite_deal
+from graph.resolution import Incoming, Known, Merge, name_key, name_pairs, resolve, rewrite_deal
 
 DEFAULT_BATCH_SIZE = 1000
 
@@ -147,13 +147,13 @@ class Neo4jGraphStore:
         """Who each incoming person is (see graph.resolution); merges are recorded."""
         ids = sorted({i.person.id for i in incoming})
         emails = sorted({i.person.email.lower() for i in incoming if i.person.email})
-        keys = sorted({k for i in incoming if (k := name_key(i.person.name))})
+        names = [{"account_id": a, "name_key": k} for a, k in name_pairs(incoming)]
         aliases = {
             r["alias_id"]: r["person_id"] for r in tx.run(cypher.ALIASES, tenant=tenant, ids=ids)
         }
         known = {
             r["id"]: Known(r["id"], r["email"], r["account_id"], r["name_key"])
-            for r in tx.run(cypher.KNOWN_PEOPLE, tenant=tenant, ids=ids, emails=emails, names=keys)
+            for r in tx.run(cypher.KNOWN_PEOPLE, tenant=tenant, ids=ids, emails=emails, names=names)
         }
         mapping, merges = resolve(incoming, sorted(known.values(), key=lambda k: k.id), aliases)
         rows = [
@@ -172,11 +172,15 @@ class Neo4jGraphStore:
     def _write_deals(
         self, tx: ManagedTransaction, tenant: str, records: Sequence[DealRecord], now: str
     ) -> None:
+        # Rows go in id order, so that concurrent batches take their locks in one order.
         accounts = {r.account.id: _account_row(r.account) for r in records}
-        self._run_batches(tx, cypher.MERGE_ACCOUNTS, list(accounts.values()), tenant=tenant)
+        self._run_batches(tx, cypher.MERGE_ACCOUNTS, _by_id(accounts), tenant=tenant)
         people = {p.id: _person_row(p, r.deal.account_id, None) for r in records for p in r.people}
-        self._run_batches(tx, cypher.MERGE_PEOPLE, list(people.values()), tenant=tenant)
-        deal_rows = [{"id": r.deal.id, "props": _deal_props(r)} for r in records]
+        self._run_batches(tx, cypher.MERGE_PEOPLE, _by_id(people), tenant=tenant)
+        deal_rows: list[dict[str, Any]] = [
+            {"id": r.deal.id, "props": _deal_props(r)}
+            for r in sorted(records, key=lambda r: r.deal.id)
+        ]
         self._run_batches(tx, cypher.MERGE_DEALS, deal_rows, tenant=tenant)
         self._replace_seats(tx, tenant, "crm", {r.deal.id: list(r.seats) for r in records}, now)
 
@@ -585,6 +589,10 @@ class Neo4jGraphStore:
 
         result: list[PersonSeat] = self._read(work)
         return result
+
+
+def _by_id(rows: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    return [rows[key] for key in sorted(rows)]
 
 
 def _api_key(props: dict[str, Any]) -> ApiKey:

@@ -19,7 +19,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, and_, case, delete, func, select, text
+from sqlalchemy import Connection, Engine, and_, case, delete, func, select, text, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -46,7 +46,7 @@ from graph.models import (
     segment_key,
 )
 from graph.notes import MentionRow, note_seats
-from graph.resolution import Incoming, Known, Merge, name_key, resolve, rewrite_deal
+from graph.resolution import Incoming, Known, Merge, name_key, name_pairs, resolve, rewrite_deal
 from graph.sql.schema import (
     accounts,
     api_keys,
@@ -266,7 +266,7 @@ class SqlGraphStore:
         """Who each incoming person is (see graph.resolution); merges are recorded."""
         ids = sorted({i.person.id for i in incoming})
         emails = sorted({i.person.email.lower() for i in incoming if i.person.email})
-        keys = sorted({k for i in incoming if (k := name_key(i.person.name))})
+        names = name_pairs(incoming)
         aliases: dict[str, str] = {}
         for chunk in _chunks(ids):
             rows = conn.execute(
@@ -276,16 +276,17 @@ class SqlGraphStore:
             )
             aliases.update({r.alias_id: r.person_id for r in rows})
         known: dict[str, Known] = {}
-        for column, values in (
+        columns = (people.c.id, people.c.email, people.c.account_id, people.c.name_key)
+        lookups: list[tuple[Any, Sequence[Any]]] = [
             (people.c.id, ids),
             (people.c.email, emails),
-            (people.c.name_key, keys),
-        ):
+            # (account, name) pairs: the composite index answers them without a scan.
+            (tuple_(people.c.account_id, people.c.name_key), names),
+        ]
+        for column, values in lookups:
             for chunk in _chunks(values):
                 rows = conn.execute(
-                    select(
-                        people.c.id, people.c.email, people.c.account_id, people.c.name_key
-                    ).where(people.c.tenant == tenant, column.in_(chunk))
+                    select(*columns).where(people.c.tenant == tenant, column.in_(chunk))
                 )
                 known.update({r.id: Known(r.id, r.email, r.account_id, r.name_key) for r in rows})
         mapping, merges = resolve(incoming, sorted(known.values(), key=lambda k: k.id), aliases)
