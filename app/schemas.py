@@ -428,9 +428,10 @@ class PersonItem(_EffectFields):
     accounts: int = Field(description="Distinct accounts whose deals the person sat in.")
     external: bool = Field(description="Sat in a deal for an account that does not employ them.")
     audience: int | None = Field(description="Follower count as given; never used for ranking.")
-    bridging: float = Field(
+    bridging: float | None = Field(
         description="Betweenness in the who-sat-with-whom graph of the segment (networkx): "
-        "how much this person links otherwise separate committees. Not in the rank key."
+        "how much this person links otherwise separate committees. Not in the rank key; "
+        "only with `graph=true`."
     )
 
 

@@ -47,7 +47,7 @@ class PersonInfluence:
     accounts: int
     external: bool
     roles: tuple[str, ...]
-    bridging: float
+    bridging: float | None
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,10 @@ def rank_people(
     min_deals: int,
     limit: int,
     settings: InfluenceSettings,
+    graph_measures: bool = False,
 ) -> PeopleRanking:
+    """People by shrunk effect; `graph_measures` adds betweenness, which costs seconds
+    on large segments (it walks the whole co-participation graph)."""
     deals = reader.closed_deals(tenant, segment)
     effects = person_effects(deals, settings)
     candidates = list(effects.values())
@@ -120,7 +123,7 @@ def rank_people(
         candidates = [e for e in candidates if e.key in in_role]
     ranked = rank(candidates, direction, min_deals, limit)
     people = directory.people(tenant, [e.key for e in ranked])
-    bridges = bridging(deals) if ranked else {}
+    bridges = bridging(deals) if ranked and graph_measures else {}
     items = []
     for effect in ranked:
         accounts, external, roles = _person_context(deals, effect.key)
@@ -131,7 +134,7 @@ def rank_people(
                 accounts,
                 external,
                 roles,
-                bridges.get(effect.key, 0.0),
+                bridges.get(effect.key, 0.0) if graph_measures else None,
             )
         )
     return PeopleRanking(segment, len(deals), items)

@@ -41,6 +41,7 @@ QUERIES: list[tuple[str, dict[str, Any]]] = [
     ("/v1/influencers/people", {}),
     ("/v1/influencers/people", {"industry": "Healthcare", "role": "c_level.finance"}),
     ("/v1/influencers/people", {"direction": "negative", "limit": 5}),
+    ("/v1/influencers/people", {"industry": "Healthcare", "graph": "true", "min_deals": 1}),
     ("/v1/deals/deal-00007/committee", {}),
 ]
 
@@ -150,3 +151,18 @@ def test_both_stores_give_identical_answers(
     ):
         assert lite == graph, f"{path} {params}"
     assert results["sqlite"][3]["items"], "the comparison must cover non-empty rankings"
+
+
+def test_bridging_is_measured_on_request_and_finds_the_one_who_links_committees(
+    loaded: TestClient,
+) -> None:
+    plain = loaded.get("/v1/influencers/people", params={"limit": 200}).json()["items"]
+    assert {item["bridging"] for item in plain} == {None}
+    items = loaded.get(
+        "/v1/influencers/people", params={"limit": 200, "min_deals": 1, "graph": "true"}
+    ).json()["items"]
+    bridging = {item["person"]["id"]: item["bridging"] for item in items}
+    # The analyst sits with people of every account; everyone else sees one account.
+    assert bridging["guru"] == max(bridging.values()) > 0
+    others = sorted(v for k, v in bridging.items() if k != "guru")
+    assert others[len(others) // 2] < bridging["guru"] / 10

@@ -113,6 +113,9 @@ def influencer_people(
     direction: DirectionQ = "positive",
     limit: Limit = 20,
     min_deals: MinDeals = 3,
+    graph: Annotated[
+        bool, Query(description="Add `bridging` (betweenness); slow on large segments.")
+    ] = False,
 ) -> PeopleRankingOut:
     """People ranked by their effect on the win rate; audience is shown, never ranked on."""
     segment = _segment(industry, region, min_amount, max_amount)
@@ -126,5 +129,6 @@ def influencer_people(
         min_deals,
         limit,
         services.influence,
+        graph_measures=graph,
     )
     return PeopleRankingOut.of(ranking, direction)
