@@ -16,6 +16,7 @@ Why these methods:
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -135,13 +136,15 @@ def size_band_edges(amounts: Sequence[float], bands: int = 4) -> list[float]:
     if not logs or bands < 2:
         return []
     n = len(logs)
+    prefix = [0.0]
+    for value in logs:
+        prefix.append(prefix[-1] + value)
     centres = sorted({logs[min(n - 1, (2 * k + 1) * n // (2 * bands))] for k in range(bands)})
     for _ in range(50):
-        groups: list[list[float]] = [[] for _ in centres]
-        for value in logs:
-            nearest = min(range(len(centres)), key=lambda i: abs(value - centres[i]))
-            groups[nearest].append(value)
-        updated = sorted({sum(g) / len(g) for g in groups if g})
+        # Sorted values split at the midpoints between centres (a tie goes to the lower
+        # centre); each group's mean comes from prefix sums.
+        cuts = [0, *(bisect_right(logs, (a + b) / 2) for a, b in pairwise(centres)), n]
+        updated = sorted({(prefix[j] - prefix[i]) / (j - i) for i, j in pairwise(cuts) if j > i})
         if updated == centres:
             break
         centres = updated
