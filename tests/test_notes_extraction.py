@@ -46,36 +46,8 @@ def key(mention: Any) -> str:
 def test_people_extraction_f1_and_stance_accuracy() -> None:
     notes = LABELLED["notes"]
     assert len(notes) >= 40
-    by_account = books()
-    tp = fp = fn = stance_right = 0
-    report = []
-    for note in notes:
-        found = {
-            key(m): m
-            for m in extract_mentions(
-                note["text"], by_account[note["account"]], author=note["author"]
-            )
-        }
-        gold = {g["person"]: g["stance"] for g in note["gold"]}
-        tp += len(found.keys() & gold.keys())
-        fp += len(found.keys() - gold.keys())
-        fn += len(gold.keys() - found.keys())
-        for person in found.keys() & gold.keys():
-            if found[person].stance == gold[person]:
-                stance_right += 1
-            else:
-                report.append(f"{note['id']} {person}: {found[person].stance} != {gold[person]}")
-        report += [f"{note['id']} extra {p}" for p in found.keys() - gold.keys()]
-        report += [f"{note['id']} missed {p}" for p in gold.keys() - found.keys()]
-    precision = tp / (tp + fp)
-    recall = tp / (tp + fn)
-    f1 = 2 * precision * recall / (precision + recall)
-    stance_accuracy = stance_right / tp
-    print(
-        f"\npeople: precision {precision:.3f}, recall {recall:.3f}, F1 {f1:.3f} "
-        f"({tp} found, {fp} extra, {fn} missed); stance accuracy {stance_accuracy:.3f} "
-        f"({stance_right}/{tp})"
-    )
+    f1, stance_accuracy, report = score(notes)
+    print(f"\nlabelled notes: people F1 {f1:.3f}; stance accuracy {stance_accuracy:.3f}")
     for line in report:
         print("  ", line)
     assert f1 >= 0.85
