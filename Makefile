@@ -21,7 +21,7 @@ run: migrate
 	$(BIN)/bcg serve --host 127.0.0.1 --port 8000
 
 lint: $(STAMP)
-	$(BIN)/ruff check app graph ingest migrations tests synth
+	$(BIN)/ruff check app graph ingest migrations tests synth bench
 	$(BIN)/mypy app graph ingest
 
 test: $(STAMP)

@@ -18,7 +18,7 @@ if [[ -z "${BCG_NEO4J_URI:-}" ]]; then
 fi
 echo "Neo4j for the contract suite: $BCG_NEO4J_URI"
 
-"$BIN/ruff" check app graph ingest migrations tests synth
+"$BIN/ruff" check app graph ingest migrations tests synth bench
 "$BIN/mypy" app graph ingest
 # Neo4j tests must run here, not be skipped.
 BCG_REQUIRE_NEO4J=1 "$BIN/pytest" -q "$@"
