@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import IO, Annotated
 
 import typer
 import uvicorn
@@ -114,6 +115,25 @@ def _run_import(export: Export, tenant: str, sizes: dict[str, int]) -> None:
     )
 
 
+def _import_files(
+    paths: dict[str, Path],
+    build: Callable[[Mapping[str, IO[str]]], Export],
+    deals_file: str,
+    tenant: str,
+) -> None:
+    """Open a CRM's export files, size the progress bar from them, and import."""
+    with ExitStack() as stack:
+        streams = {
+            k: stack.enter_context(v.open(encoding="utf-8-sig", newline=""))
+            for k, v in paths.items()
+        }
+        sizes = {
+            "contacts": _data_lines(paths["contacts"]),
+            "deals": _data_lines(paths[deals_file]),
+        }
+        _run_import(build(streams), tenant, sizes)
+
+
 def _data_lines(path: Path) -> int:
     with path.open("rb") as handle:
         return max(0, sum(1 for _ in handle) - 1)
@@ -133,22 +153,17 @@ def import_salesforce(folder: Path, tenant: str = ROOT_TENANT) -> None:
             r".*contactrole.*\.csv",
         ),
     }
-    with ExitStack() as stack:
-        streams = {
-            k: stack.enter_context(v.open(encoding="utf-8-sig", newline=""))
-            for k, v in paths.items()
-        }
-        export = SalesforceExport(
-            accounts=streams["accounts"],
-            opportunities=streams["opportunities"],
-            contacts=streams["contacts"],
-            contact_roles=streams["contact_roles"],
-        )
-        sizes = {
-            "contacts": _data_lines(paths["contacts"]),
-            "deals": _data_lines(paths["opportunities"]),
-        }
-        _run_import(export, tenant, sizes)
+    _import_files(
+        paths,
+        lambda s: SalesforceExport(
+            accounts=s["accounts"],
+            opportunities=s["opportunities"],
+            contacts=s["contacts"],
+            contact_roles=s["contact_roles"],
+        ),
+        deals_file="opportunities",
+        tenant=tenant,
+    )
 
 
 @import_cli.command("hubspot")
@@ -159,21 +174,14 @@ def import_hubspot(folder: Path, tenant: str = ROOT_TENANT) -> None:
         "contacts": _find(folder, r".*contact.*\.csv"),
         "deals_file": _find(folder, r".*deal.*\.csv"),
     }
-    with ExitStack() as stack:
-        streams = {
-            k: stack.enter_context(v.open(encoding="utf-8-sig", newline=""))
-            for k, v in paths.items()
-        }
-        export = HubSpotExport(
-            companies=streams["companies"],
-            contacts=streams["contacts"],
-            deals_file=streams["deals_file"],
-        )
-        sizes = {
-            "contacts": _data_lines(paths["contacts"]),
-            "deals": _data_lines(paths["deals_file"]),
-        }
-        _run_import(export, tenant, sizes)
+    _import_files(
+        paths,
+        lambda s: HubSpotExport(
+            companies=s["companies"], contacts=s["contacts"], deals_file=s["deals_file"]
+        ),
+        deals_file="deals_file",
+        tenant=tenant,
+    )
 
 
 @import_cli.command("deals")

@@ -122,3 +122,9 @@ def name_pairs(incoming: Sequence[Incoming]) -> list[tuple[str, str]]:
         if item.account_id and key:
             pairs.add((item.account_id, key))
     return sorted(pairs)
+
+
+def incoming_of_deals(records: Sequence[DealRecord]) -> list[Incoming]:
+    """The people of these deals, each with the employer they will have: the one given,
+    else the deal's account."""
+    return [Incoming(p, p.account_id or r.deal.account_id) for r in records for p in r.people]

@@ -125,9 +125,11 @@ def to_deal_record(deal: DealIn, source: str) -> DealRecord:
     )
 
 
-def _validate_each(
+def validate_each(
     raw_items: Iterable[Any], adapter: TypeAdapter[Any]
 ) -> Iterable[tuple[int, Any, Rejection | None]]:
+    """Each record alone against its model, and a later copy of an id refused: the
+    per-record contract of every batch endpoint."""
     seen: dict[str, int] = {}
     for index, raw in enumerate(raw_items):
         try:
@@ -149,7 +151,7 @@ _PERSON = TypeAdapter(PersonIn)
 
 def prepare_deals(raw_items: Iterable[Any], source: str = "api") -> Prepared[DealRecord]:
     prepared: Prepared[DealRecord] = Prepared()
-    for _, model, rejection in _validate_each(raw_items, _DEAL):
+    for _, model, rejection in validate_each(raw_items, _DEAL):
         if rejection:
             prepared.rejected.append(rejection)
         else:
@@ -159,7 +161,7 @@ def prepare_deals(raw_items: Iterable[Any], source: str = "api") -> Prepared[Dea
 
 def prepare_people(raw_items: Iterable[Any]) -> Prepared[PersonRecord]:
     prepared: Prepared[PersonRecord] = Prepared()
-    for index, model, rejection in _validate_each(raw_items, _PERSON):
+    for index, model, rejection in validate_each(raw_items, _PERSON):
         if rejection:
             prepared.rejected.append(rejection)
         elif model.account_id is None:

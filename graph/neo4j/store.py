@@ -43,7 +43,16 @@ from graph.models import (
 from graph.neo4j import cypher
 from graph.neo4j.migrations import apply_migrations
 from graph.notes import MentionRow, note_seats
-from graph.resolution import Incoming, Known, Merge, name_key, name_pairs, resolve, rewrite_deal
+from graph.resolution import (
+    Incoming,
+    Known,
+    Merge,
+    incoming_of_deals,
+    name_key,
+    name_pairs,
+    resolve,
+    rewrite_deal,
+)
 
 DEFAULT_BATCH_SIZE = 1000
 
@@ -98,6 +107,11 @@ class Neo4jGraphStore:
         with self._guard(), self._driver.session(database=self._database) as session:
             return session.execute_read(work)
 
+    def _write(self, work: Any) -> Any:
+        """One managed write transaction; retried by the driver, StoreUnavailable if not."""
+        with self._guard(), self._driver.session(database=self._database) as session:
+            return session.execute_write(work)
+
     # -- writes --------------------------------------------------------------------
 
     @staticmethod
@@ -121,20 +135,15 @@ class Neo4jGraphStore:
                 mapping = self._resolve(
                     tx,
                     tenant,
-                    [
-                        Incoming(p, p.account_id or r.deal.account_id)
-                        for r in changed
-                        for p in r.people
-                    ],
+                    incoming_of_deals(changed),
                     {},
                     now,
                 )
                 self._write_deals(tx, tenant, [rewrite_deal(r, mapping) for r in changed], now)
             return counts
 
-        with self._guard(), self._driver.session(database=self._database) as session:
-            result: UpsertCounts = session.execute_write(work)
-            return result
+        result: UpsertCounts = self._write(work)
+        return result
 
     def _resolve(
         self,
@@ -238,9 +247,8 @@ class Neo4jGraphStore:
                 self._write_notes(tx, tenant, changed, sorted(affected), now)
             return counts
 
-        with self._guard(), self._driver.session(database=self._database) as session:
-            result: UpsertCounts = session.execute_write(work)
-            return result
+        result: UpsertCounts = self._write(work)
+        return result
 
     def _write_notes(
         self,
@@ -354,24 +362,22 @@ class Neo4jGraphStore:
             self._run_batches(tx, cypher.MERGE_PEOPLE, rows, tenant=tenant)
             return counts
 
-        with self._guard(), self._driver.session(database=self._database) as session:
-            result: UpsertCounts = session.execute_write(work)
-            return result
+        result: UpsertCounts = self._write(work)
+        return result
 
     # -- keys, erasure, audit ----------------------------------------------------------
 
     def create_key(self, key: ApiKey) -> None:
-        with self._guard(), self._driver.session(database=self._database) as session:
-            session.execute_write(
-                lambda tx: tx.run(
-                    cypher.CREATE_KEY,
-                    id=key.id,
-                    tenant=key.tenant,
-                    scopes=list(key.scopes),
-                    key_hash=key.key_hash,
-                    created_at=key.created_at,
-                ).consume()
-            )
+        self._write(
+            lambda tx: tx.run(
+                cypher.CREATE_KEY,
+                id=key.id,
+                tenant=key.tenant,
+                scopes=list(key.scopes),
+                key_hash=key.key_hash,
+                created_at=key.created_at,
+            ).consume()
+        )
 
     def get_key(self, key_id: str) -> ApiKey | None:
         def work(tx: ManagedTransaction) -> ApiKey | None:
@@ -389,10 +395,7 @@ class Neo4jGraphStore:
         return result
 
     def revoke_key(self, key_id: str, at: str) -> bool:
-        with self._guard(), self._driver.session(database=self._database) as session:
-            row = session.execute_write(
-                lambda tx: tx.run(cypher.REVOKE_KEY, id=key_id, at=at).single()
-            )
+        row = self._write(lambda tx: tx.run(cypher.REVOKE_KEY, id=key_id, at=at).single())
         return bool(row and row["revoked"])
 
     def erase_person(self, tenant: str, person_id: str, key_id: str | None) -> ErasureReport | None:
@@ -443,9 +446,8 @@ class Neo4jGraphStore:
             ).consume()
             return report
 
-        with self._guard(), self._driver.session(database=self._database) as session:
-            result: ErasureReport | None = session.execute_write(work)
-            return result
+        result: ErasureReport | None = self._write(work)
+        return result
 
     def audit_entries(self, tenant: str) -> list[AuditEntry]:
         def work(tx: ManagedTransaction) -> list[AuditEntry]:

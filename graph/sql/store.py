@@ -46,7 +46,16 @@ from graph.models import (
     segment_key,
 )
 from graph.notes import MentionRow, note_seats
-from graph.resolution import Incoming, Known, Merge, name_key, name_pairs, resolve, rewrite_deal
+from graph.resolution import (
+    Incoming,
+    Known,
+    Merge,
+    incoming_of_deals,
+    name_key,
+    name_pairs,
+    resolve,
+    rewrite_deal,
+)
 from graph.sql.schema import (
     accounts,
     api_keys,
@@ -246,11 +255,7 @@ class SqlGraphStore:
                 mapping = self._resolve(
                     conn,
                     tenant,
-                    [
-                        Incoming(p, p.account_id or r.deal.account_id)
-                        for r in changed
-                        for p in r.people
-                    ],
+                    incoming_of_deals(changed),
                     {},
                 )
                 self._write_deals(conn, tenant, [rewrite_deal(r, mapping) for r in changed])

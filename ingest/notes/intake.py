@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 from graph.models import Note, NoteMention, NoteRecord, Person
 from graph.ports import AccountReader, CommitteeReader, PeopleDirectory
-from ingest.batches import FieldError, Rejection, field_errors, fingerprint
+from ingest.batches import FieldError, Rejection, fingerprint, validate_each
 from ingest.notes.mentions import ContactBook, Mention, extract_mentions
 from ingest.records import LongText, RecordId
 
@@ -59,10 +59,6 @@ class PreparedNotes:
 _NOTE = TypeAdapter(NoteIn)
 
 
-def _raw_id(raw: Any) -> str | None:
-    return str(raw.get("id"))[:200] if isinstance(raw, dict) and raw.get("id") else None
-
-
 def _contacts(
     store: NoteContext, tenant: str, note: NoteIn
 ) -> tuple[str, list[Person]] | FieldError:
@@ -83,18 +79,10 @@ def _contacts(
 
 def prepare_notes(raw_items: Iterable[Any], store: NoteContext, tenant: str) -> PreparedNotes:
     prepared = PreparedNotes()
-    seen: set[str] = set()
-    for index, raw in enumerate(raw_items):
-        try:
-            note = _NOTE.validate_python(raw)
-        except ValidationError as error:
-            prepared.rejected.append(Rejection(index, _raw_id(raw), field_errors(error)))
+    for index, note, rejection in validate_each(raw_items, _NOTE):
+        if rejection:
+            prepared.rejected.append(rejection)
             continue
-        if note.id in seen:
-            duplicate = FieldError("id", "duplicate id in this batch")
-            prepared.rejected.append(Rejection(index, note.id, (duplicate,)))
-            continue
-        seen.add(note.id)
         context = _contacts(store, tenant, note)
         if isinstance(context, FieldError):
             prepared.rejected.append(Rejection(index, note.id, (context,)))
