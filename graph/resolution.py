@@ -14,14 +14,18 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from graph.models import DealRecord, Person, Seat
 
 _NOT_NAME = re.compile(r"[^a-z0-9 ]+")
 
 
+@lru_cache(maxsize=65536)
 def name_key(name: str | None) -> str | None:
-    """A name folded for matching: lower case, no accents or punctuation, single spaces."""
+    """A name folded for matching: lower case, no accents or punctuation, single spaces.
+
+    Cached: every batch folds the names of people already seen in earlier deals."""
     if not name:
         return None
     decomposed = unicodedata.normalize("NFKD", name.lower())

@@ -141,8 +141,12 @@ def _function(words: list[str], vocab: _Vocabulary) -> str | None:
     return function
 
 
+@lru_cache(maxsize=16384)
 def parse_title(title: str | None) -> TitleParse:
-    """Classify a title; an empty or unknown one is `staff.other`."""
+    """Classify a title; an empty or unknown one is `staff.other`.
+
+    Cached: a CRM repeats a few thousand titles across its contacts, and
+    parsing is the dearest step of an ingest batch."""
     if not title or not title.strip():
         return TitleParse("other", "staff")
     vocab = _vocabulary()
@@ -166,6 +170,7 @@ def parse_title(title: str | None) -> TitleParse:
     return TitleParse(function, level)
 
 
+@lru_cache(maxsize=16384)
 def external_kind_hint(title: str | None) -> str | None:
     """What kind of outsider a title suggests (consultant, analyst, partner, integrator)."""
     if not title:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
@@ -133,6 +133,30 @@ class SqlGraphStore:
             return postgresql.insert(table)
         raise StoreUnavailable(f"unsupported SQL dialect {dialect}")
 
+    def _put(
+        self,
+        conn: Connection,
+        table: Any,
+        rows: Sequence[dict[str, Any]],
+        keys: Sequence[str] = ("tenant", "id"),
+        update: Callable[[Any], dict[str, Any]] | None = None,
+    ) -> None:
+        """Insert rows in one executemany statement; on a key conflict set the columns
+        `update(excluded)` names, or keep the stored row when there is no `update`.
+
+        One statement text for any number of rows: SQLAlchemy compiles it once and
+        caches it, where a multi-row VALUES clause is compiled afresh every batch."""
+        if not rows:
+            return
+        stmt = self._insert(table)
+        if update is None:
+            stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
+        else:
+            stmt = stmt.on_conflict_do_update(
+                index_elements=list(keys), set_=update(stmt.excluded)
+            )
+        conn.execute(stmt, list(rows))
+
     def _hashes(self, conn: Connection, table: Any, tenant: str, ids: list[str]) -> dict[str, str]:
         found: dict[str, str] = {}
         for chunk in _chunks(ids):
@@ -159,21 +183,13 @@ class SqlGraphStore:
             }
             for a in items
         }
-        for chunk in _chunks(list(rows.values())):
-            stmt = self._insert(accounts).values(list(chunk))
-            keep = {
-                c: func.coalesce(stmt.excluded[c], accounts.c[c])
-                for c in (
-                    "name",
-                    "industry",
-                    "industry_key",
-                    "region",
-                    "region_key",
-                    "country",
-                    "employees",
-                )
-            }
-            conn.execute(stmt.on_conflict_do_update(index_elements=["tenant", "id"], set_=keep))
+        kept = ("name", "industry", "industry_key", "region", "region_key", "country", "employees")
+        self._put(
+            conn,
+            accounts,
+            list(rows.values()),
+            update=lambda excluded: {c: func.coalesce(excluded[c], accounts.c[c]) for c in kept},
+        )
 
     def _upsert_people(
         self,
@@ -207,40 +223,29 @@ class SqlGraphStore:
             for p, fallback, content_hash in items
         }
         employers = sorted({r["account_id"] for r in rows.values() if r["account_id"]})
-        for chunk in _chunks(employers):
-            stub = self._insert(accounts).values([{"tenant": tenant, "id": a} for a in chunk])
-            conn.execute(stub.on_conflict_do_nothing(index_elements=["tenant", "id"]))
+        self._put(conn, accounts, [{"tenant": tenant, "id": a} for a in employers])
+        kept = ("name", "email", "title", "external_kind", "audience", "content_hash", "name_key")
         for given in (True, False):
-            batch = [
-                {k: v for k, v in r.items() if k != "account_given"}
-                for r in rows.values()
-                if r["account_given"] is given
-            ]
-            for chunk in _chunks(batch):
-                stmt = self._insert(people).values(list(chunk))
-                excluded = stmt.excluded
+
+            def keep(excluded: Any, given: bool = given) -> dict[str, Any]:
                 titled = excluded.title.is_not(None)
-                keep: dict[str, Any] = {
-                    c: func.coalesce(excluded[c], people.c[c])
-                    for c in (
-                        "name",
-                        "email",
-                        "title",
-                        "external_kind",
-                        "audience",
-                        "content_hash",
-                        "name_key",
-                    )
-                }
-                keep.update(
+                columns: dict[str, Any] = {c: func.coalesce(excluded[c], people.c[c]) for c in kept}
+                columns.update(
                     {
                         c: case((titled, excluded[c]), else_=people.c[c])
                         for c in ("function", "seniority", "role")
                     }
                 )
                 if given:
-                    keep["account_id"] = excluded.account_id
-                conn.execute(stmt.on_conflict_do_update(index_elements=["tenant", "id"], set_=keep))
+                    columns["account_id"] = excluded.account_id
+                return columns
+
+            batch = [
+                {k: v for k, v in r.items() if k != "account_given"}
+                for r in rows.values()
+                if r["account_given"] is given
+            ]
+            self._put(conn, people, batch, update=keep)
 
     def upsert_deals(self, tenant: str, records: Sequence[DealRecord]) -> UpsertCounts:
         if not records:
@@ -296,24 +301,18 @@ class SqlGraphStore:
                 known.update({r.id: Known(r.id, r.email, r.account_id, r.name_key) for r in rows})
         mapping, merges = resolve(incoming, sorted(known.values(), key=lambda k: k.id), aliases)
         now = _now()
-        for chunk in _chunks(merges):
-            conn.execute(
-                self._insert(person_merges)
-                .values(
-                    [
-                        {
-                            "tenant": tenant,
-                            "alias_id": m.alias_id,
-                            "person_id": m.person_id,
-                            "reason": m.reason,
-                            "content_hash": hashes.get(m.alias_id),
-                            "merged_at": now,
-                        }
-                        for m in chunk
-                    ]
-                )
-                .on_conflict_do_nothing(index_elements=["tenant", "alias_id"])
-            )
+        rows = [
+            {
+                "tenant": tenant,
+                "alias_id": m.alias_id,
+                "person_id": m.person_id,
+                "reason": m.reason,
+                "content_hash": hashes.get(m.alias_id),
+                "merged_at": now,
+            }
+            for m in merges
+        ]
+        self._put(conn, person_merges, rows, keys=("tenant", "alias_id"))
         return mapping
 
     def _write_deals(self, conn: Connection, tenant: str, records: Sequence[DealRecord]) -> None:
@@ -339,12 +338,7 @@ class SqlGraphStore:
             }
             for r in records
         ]
-        for chunk in _chunks(deal_rows):
-            stmt = self._insert(deals).values(list(chunk))
-            overwrite = {c: stmt.excluded[c] for c in deal_rows[0] if c not in ("tenant", "id")}
-            conn.execute(
-                stmt.on_conflict_do_update(index_elements=["tenant", "id"], set_=overwrite)
-            )
+        self._put(conn, deals, deal_rows, update=_overwrite(deal_rows))
         self._replace_seats(
             conn, tenant, "crm", {r.deal.id: (r.deal.account_id, list(r.seats)) for r in records}
         )
@@ -386,8 +380,8 @@ class SqlGraphStore:
             for deal_id, (account_id, deal_seats) in seats.items()
             for s in deal_seats
         ]
-        for chunk in _chunks(seat_rows):
-            conn.execute(self._insert(participations).values(list(chunk)))
+        if seat_rows:
+            conn.execute(participations.insert(), seat_rows)
 
     def _employers(self, conn: Connection, tenant: str, ids: list[str]) -> dict[str, str | None]:
         found: dict[str, str | None] = {}
@@ -481,12 +475,7 @@ class SqlGraphStore:
             }
             for r in records
         ]
-        for chunk in _chunks(note_rows):
-            stmt = self._insert(notes).values(list(chunk))
-            overwrite = {c: stmt.excluded[c] for c in note_rows[0] if c not in ("tenant", "id")}
-            conn.execute(
-                stmt.on_conflict_do_update(index_elements=["tenant", "id"], set_=overwrite)
-            )
+        self._put(conn, notes, note_rows, update=_overwrite(note_rows))
         for chunk in _chunks(ids):
             conn.execute(
                 delete(mentions).where(mentions.c.tenant == tenant, mentions.c.note_id.in_(chunk))
@@ -502,8 +491,8 @@ class SqlGraphStore:
             for r in records
             for m in r.mentions
         ]
-        for chunk in _chunks(mention_rows):
-            conn.execute(self._insert(mentions).values(list(chunk)))
+        if mention_rows:
+            conn.execute(mentions.insert(), mention_rows)
         self._refresh_note_seats(conn, tenant, sorted(affected))
 
     def _refresh_note_seats(self, conn: Connection, tenant: str, deal_ids: list[str]) -> None:
@@ -885,6 +874,12 @@ class SqlGraphStore:
             for row in rows:
                 found[row.id] = _person(row._mapping)
         return found
+
+
+def _overwrite(rows: Sequence[dict[str, Any]]) -> Callable[[Any], dict[str, Any]]:
+    """On conflict, every column of the rows but the key takes the incoming value."""
+    columns = [c for c in rows[0] if c not in ("tenant", "id")] if rows else []
+    return lambda excluded: {c: excluded[c] for c in columns}
 
 
 def _api_key(row: Any) -> ApiKey:
