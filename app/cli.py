@@ -21,6 +21,7 @@ from graph.errors import InvalidInput, StoreUnavailable
 from graph.influence import InfluenceSettings
 from graph.keys import SCOPES
 from graph.likely import LikelySettings
+from graph.readmodel import ReadModel
 from ingest.crm.hubspot import HubSpotExport
 from ingest.crm.importer import Export, JsonlExport, run_import
 from ingest.crm.salesforce import SalesforceExport
@@ -231,7 +232,7 @@ def backtest_command(
     store = build_store(settings)
     try:
         result = backtest(
-            store,
+            ReadModel.load(store, tenant),
             store,
             tenant,
             as_of.date().isoformat(),

@@ -14,6 +14,7 @@ from app.settings import Settings
 from graph.influence import InfluenceSettings
 from graph.likely import LikelySettings
 from graph.ports import GraphStore
+from graph.readmodel import ReadModel, ReadModels
 
 
 @dataclass
@@ -25,6 +26,7 @@ class Services:
     root_key: str
     influence: InfluenceSettings
     likely: LikelySettings
+    read_models: ReadModels
 
 
 def get_services(request: Request) -> Services:
@@ -86,6 +88,14 @@ def _scoped(scope: str) -> object:
 
 
 ReadTenantDep = Annotated[str, Depends(_scoped("read"))]
+
+
+def get_read_model(services: ServicesDep, tenant: ReadTenantDep) -> ReadModel:
+    """The reading tenant's closed deals at the store's current data version."""
+    return services.read_models.get(services.store, tenant)
+
+
+ReadModelDep = Annotated[ReadModel, Depends(get_read_model)]
 IngestTenantDep = Annotated[str, Depends(_scoped("ingest"))]
 
 

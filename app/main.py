@@ -26,6 +26,7 @@ from app.stores import build_store
 from graph.errors import StoreUnavailable
 from graph.influence import InfluenceSettings
 from graph.likely import LikelySettings
+from graph.readmodel import ReadModels
 
 log = logging.getLogger("bcg")
 
@@ -48,7 +49,12 @@ def create_app(settings: Settings) -> FastAPI:
         except StoreUnavailable:
             log.warning("store unreachable at start; /readyz answers 503 until it is back")
         app.state.services = Services(
-            settings, store, root.value, InfluenceSettings(), LikelySettings()
+            settings,
+            store,
+            root.value,
+            InfluenceSettings(),
+            LikelySettings(),
+            ReadModels(settings.read_cache_tenants),
         )
         try:
             yield

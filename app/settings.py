@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     max_body_mb: float = Field(default=16, gt=0)
     max_batch: int = Field(default=5000, ge=1)
     cors_origins: list[str] = Field(default_factory=list)
+    read_cache_tenants: int = Field(
+        default=8, ge=1, description="Tenants whose read model (closed deals) stays in memory."
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

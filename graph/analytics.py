@@ -10,27 +10,30 @@ import math
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+import numpy as np
+
 from graph.backtest import BacktestResult, run_backtest
 from graph.committees import SegmentCommittee, segment_committee
 from graph.errors import InvalidInput, NotFound
 from graph.influence import (
     Direction,
     Effect,
+    Effects,
     InfluenceSettings,
-    person_effects,
-    rank,
-    role_effects,
+    person_effects_in,
+    role_effects_in,
 )
 from graph.likely import DealContext, LikelySettings, RoleChance, SimilarDeals
-from graph.models import Account, ClosedDeal, Person, PersonSeat, SegmentFilter, segment_key
+from graph.models import Account, Person, PersonSeat, SegmentFilter
 from graph.network import bridging
 from graph.ports import (
     AccountReader,
     CommitteeReader,
     PeopleDirectory,
     PersonHistory,
-    SegmentReader,
 )
+from graph.readmodel import ReadModel
+from graph.table import DealTable, Mask
 
 
 @dataclass(frozen=True)
@@ -67,31 +70,50 @@ def pooling_levels(segment: SegmentFilter) -> list[SegmentFilter]:
     return levels
 
 
-def committee_of_segment(
-    reader: SegmentReader, tenant: str, segment: SegmentFilter
-) -> SegmentCommittee:
-    return segment_committee(reader.closed_deals(tenant, segment))
+def committee_of_segment(model: ReadModel, segment: SegmentFilter) -> SegmentCommittee:
+    return model.memo(
+        ("committee", segment), lambda: segment_committee(model.table, model.mask(segment))
+    )
+
+
+def segment_role_effects(
+    model: ReadModel, segment: SegmentFilter, settings: InfluenceSettings
+) -> Effects:
+    """Role effects of a segment, pooled through its wider segments (memoised)."""
+    levels = [model.mask(level) for level in pooling_levels(segment)]
+    return model.memo(
+        ("roles", segment, settings), lambda: role_effects_in(model.table, levels, settings)
+    )
+
+
+def segment_person_effects(
+    model: ReadModel, segment: SegmentFilter, settings: InfluenceSettings
+) -> Effects:
+    return model.memo(
+        ("people", segment, settings),
+        lambda: person_effects_in(model.table, model.mask(segment), settings),
+    )
 
 
 def rank_roles(
-    reader: SegmentReader,
-    tenant: str,
+    model: ReadModel,
     segment: SegmentFilter,
     direction: Direction,
     min_deals: int,
     limit: int,
     settings: InfluenceSettings,
 ) -> RoleRanking:
-    levels = [reader.closed_deals(tenant, level) for level in pooling_levels(segment)]
-    effects = role_effects(levels, settings)
-    return RoleRanking(segment, len(levels[0]), rank(effects.values(), direction, min_deals, limit))
+    effects = segment_role_effects(model, segment, settings)
+    return RoleRanking(segment, effects.deals, effects.ranked(direction, min_deals, limit))
 
 
-def _person_context(deals: list[ClosedDeal], person_id: str) -> tuple[int, bool, tuple[str, ...]]:
+def _person_context(table: DealTable, segment: Mask, k: int) -> tuple[int, bool, tuple[str, ...]]:
     accounts: set[str] = set()
     external = False
     roles: set[str] = set()
-    for deal in deals:
+    person_id = table.people.keys[k]
+    for i in table.people.deals_of(k, segment):
+        deal = table.deals[i]
         for seat in deal.seats:
             if seat.person_id == person_id:
                 accounts.add(deal.account_id)
@@ -101,7 +123,7 @@ def _person_context(deals: list[ClosedDeal], person_id: str) -> tuple[int, bool,
 
 
 def rank_people(
-    reader: SegmentReader,
+    model: ReadModel,
     directory: PeopleDirectory,
     tenant: str,
     segment: SegmentFilter,
@@ -114,19 +136,24 @@ def rank_people(
 ) -> PeopleRanking:
     """People by shrunk effect; `graph_measures` adds betweenness, which costs seconds
     on large segments (it walks the whole co-participation graph)."""
-    deals = reader.closed_deals(tenant, segment)
-    effects = person_effects(deals, settings)
-    candidates = list(effects.values())
+    table = model.table
+    mask = model.mask(segment)
+    effects = segment_person_effects(model, segment, settings)
+    allowed = None
     if role:
         wanted = role.strip().lower()
-        in_role = {s.person_id for d in deals for s in d.seats if s.role == wanted}
-        candidates = [e for e in candidates if e.key in in_role]
-    ranked = rank(candidates, direction, min_deals, limit)
+        code = table.seat_roles.index(wanted) if wanted in table.seat_roles else -1
+        pairs = table.people
+        in_role = mask[pairs.deal] & (pairs.seat_role == code)
+        allowed = np.bincount(pairs.key[in_role], minlength=len(pairs.keys)) > 0
+    ranked = effects.ranked(direction, min_deals, limit, allowed)
     people = directory.people(tenant, [e.key for e in ranked])
-    bridges = bridging(deals) if ranked and graph_measures else {}
+    bridges = bridging(table.selected(mask)) if ranked and graph_measures else {}
     items = []
     for effect in ranked:
-        accounts, external, roles = _person_context(deals, effect.key)
+        k = table.people.index(effect.key)
+        assert k is not None
+        accounts, external, roles = _person_context(table, mask, k)
         items.append(
             PersonInfluence(
                 effect,
@@ -137,7 +164,7 @@ def rank_people(
                 bridges.get(effect.key, 0.0) if graph_measures else None,
             )
         )
-    return PeopleRanking(segment, len(deals), items)
+    return PeopleRanking(segment, effects.deals, items)
 
 
 # -- likely committee ------------------------------------------------------------------
@@ -180,9 +207,7 @@ class LikelyCommittee:
     warm_paths: tuple[WarmPath, ...]
 
 
-class LikelyStore(
-    SegmentReader, CommitteeReader, PeopleDirectory, AccountReader, PersonHistory, Protocol
-):
+class LikelyStore(CommitteeReader, PeopleDirectory, AccountReader, PersonHistory, Protocol):
     """What the likely-committee answer reads."""
 
 
@@ -196,9 +221,8 @@ def _warm_paths(
     account: Account,
     contacts: list[Person],
     seats: list[PersonSeat],
-    history: list[ClosedDeal],
+    industry_effects: Effects,
     exclude: set[str],
-    influence: InfluenceSettings,
 ) -> tuple[WarmPath, ...]:
     paths: list[WarmPath] = []
     won_elsewhere: dict[str, list[str]] = {}
@@ -208,20 +232,17 @@ def _warm_paths(
     by_id = {c.id: c for c in contacts}
     for person_id, deal_ids in sorted(won_elsewhere.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         paths.append(WarmPath(by_id[person_id], "won_elsewhere", tuple(deal_ids[:5]), None))
-    industry = segment_key(account.industry)
-    segment = [d for d in history if industry is None or segment_key(d.industry) == industry]
-    outsiders = {s.person_id for d in segment for s in d.seats if s.external}
-    effects = [
-        e
-        for e in person_effects(segment, influence).values()
-        if e.key in outsiders
-        and e.key not in exclude
-        and e.estimate.mean > 0
-        and e.deals_present >= 3
-    ]
-    effects.sort(key=lambda e: (-e.estimate.mean, e.key))
-    people = store.people(tenant, [e.key for e in effects[:WARM_PATHS]])
-    for effect in effects[:WARM_PATHS]:
+    effects = industry_effects
+    pairs = effects.pairs
+    outside = effects.level[pairs.deal] & pairs.external
+    eligible = (np.bincount(pairs.key[outside], minlength=len(pairs.keys)) > 0) & (effects.mean > 0)
+    for person_id in exclude:
+        k = pairs.index(person_id)
+        if k is not None:
+            eligible[k] = False
+    strongest = effects.ranked("positive", 3, WARM_PATHS, eligible)
+    people = store.people(tenant, [e.key for e in strongest])
+    for effect in strongest:
         paths.append(
             WarmPath(
                 people[effect.key],
@@ -233,8 +254,38 @@ def _warm_paths(
     return tuple(paths[: 2 * WARM_PATHS])
 
 
+def _others(table: DealTable, deal_id: str | None) -> Mask | None:
+    """Every closed deal but this one; None when it is not a closed deal (nothing to leave)."""
+    if deal_id is None:
+        return None
+    others = table.without([deal_id])
+    return others if not others.all() else None
+
+
+def _history(model: ReadModel, deal_id: str | None, likely: LikelySettings) -> SimilarDeals:
+    """Similar deals to learn from: every closed deal but the one being predicted."""
+    others = _others(model.table, deal_id)
+    if others is not None:
+        return SimilarDeals(model.table, others, likely)
+    return model.memo(
+        ("similar", likely), lambda: SimilarDeals(model.table, model.table.all(), likely)
+    )
+
+
+def _industry_people(
+    model: ReadModel, industry: str | None, deal_id: str | None, influence: InfluenceSettings
+) -> Effects:
+    """Person effects in the account's industry (all deals without one), less the deal."""
+    segment = SegmentFilter(industry=industry)
+    others = _others(model.table, deal_id)
+    if others is not None:
+        return person_effects_in(model.table, model.mask(segment) & others, influence)
+    return segment_person_effects(model, segment, influence)
+
+
 def likely_committee(
     store: LikelyStore,
+    model: ReadModel,
     tenant: str,
     *,
     deal_id: str | None = None,
@@ -261,8 +312,7 @@ def likely_committee(
         if found is None:
             raise NotFound("account", account_id)
         account = found
-    history = [d for d in store.closed_deals(tenant, SegmentFilter()) if d.id != deal_id]
-    prediction = SimilarDeals(history, likely).predict(
+    prediction = _history(model, deal_id, likely).predict(
         DealContext(account.industry, account.region, amount)
     )
     contacts = store.people_at(tenant, account.id)
@@ -284,7 +334,8 @@ def likely_committee(
             gaps.append(
                 Gap(chance.role, chance.probability, chance.won_present, prediction.won_deals)
             )
-    warm = _warm_paths(store, tenant, account, contacts, seats, history, in_deal, influence)
+    industry_people = _industry_people(model, account.industry, deal_id, influence)
+    warm = _warm_paths(store, tenant, account, contacts, seats, industry_people, in_deal)
     return LikelyCommittee(
         account=account,
         deal_id=deal_id,
@@ -301,7 +352,7 @@ def likely_committee(
 
 
 def backtest(
-    reader: SegmentReader,
+    model: ReadModel,
     directory: PeopleDirectory,
     tenant: str,
     as_of: str,
@@ -309,7 +360,7 @@ def backtest(
     influence: InfluenceSettings,
     likely: LikelySettings,
 ) -> BacktestResult:
-    deals = reader.closed_deals(tenant, SegmentFilter())
+    deals = model.table.deals
     dated = [d for d in deals if d.closed_at is not None]
     if not any(d.closed_at < as_of for d in dated if d.closed_at):
         raise InvalidInput("as_of", "no closed deals before as_of to learn from")

@@ -148,7 +148,7 @@ def run_backtest(
         )
     ]
     by_reach = _role_ranking_by_reach(history, audience)
-    similar = SimilarDeals(history, likely)
+    similar = SimilarDeals.of(history, likely)
     hits: dict[str, list[tuple[float, float]]] = {m: [] for m in METHODS}
     for deal in tests:
         if not deal.roles:

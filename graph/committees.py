@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from graph.models import ClosedDeal
+import numpy as np
+
 from graph.stats import median
+from graph.table import DealTable, Mask
 
 
 @dataclass(frozen=True)
@@ -25,22 +25,19 @@ class SegmentCommittee:
     median_size: float | None
 
 
-def segment_committee(deals: Sequence[ClosedDeal]) -> SegmentCommittee:
+def segment_committee(table: DealTable, segment: Mask) -> SegmentCommittee:
     """Roles by share of deals they sat in, and how many people a committee has."""
-    role_counts: Counter[str] = Counter()
-    sizes: list[int] = []
-    for deal in deals:
-        role_counts.update(deal.roles)
-        sizes.append(len(deal.people))
-    n = len(deals)
+    n = int(segment.sum())
+    present = table.roles.present(segment)
     roles = tuple(
-        RolePresence(role, count, count / n)
-        for role, count in sorted(role_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        RolePresence(table.roles.keys[k], int(present[k]), int(present[k]) / n)
+        for k in sorted(np.flatnonzero(present), key=lambda k: (-present[k], k))
     )
-    distribution = Counter(sizes)
+    sizes = table.committee_size[segment]
+    values, counts = np.unique(sizes, return_counts=True)
     return SegmentCommittee(
         deals=n,
         roles=roles,
-        size_distribution={str(size): distribution[size] for size in sorted(distribution)},
-        median_size=median(sizes),
+        size_distribution={str(v): int(c) for v, c in zip(values, counts, strict=True)},
+        median_size=median(sizes.tolist()),
     )

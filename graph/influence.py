@@ -6,24 +6,26 @@ stores give the same rankings.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Literal
 
+import numpy as np
+
 from graph.models import ClosedDeal
 from graph.stats import (
+    Flags,
+    Floats,
+    Ints,
     LogOdds,
-    Prior,
-    Stratum,
-    child_prior,
-    mantel_haenszel,
-    posterior,
+    mantel_haenszel_many,
+    posterior_many,
     rate,
-    size_band,
     size_band_edges,
+    size_bands,
 )
+from graph.table import DealTable, Mask, Pairs
 
 Direction = Literal["positive", "negative"]
 EVIDENCE_IDS = 5
@@ -81,90 +83,141 @@ class Effect:
         return self.estimate.mean if direction == "positive" else -self.estimate.mean
 
 
-KeysOf = Callable[[ClosedDeal], Iterable[str]]
+@dataclass(frozen=True)
+class Effects:
+    """The effects of every key (role or person) present in a level, as arrays.
 
+    Rankings sort the arrays and build `Effect` objects only for what they
+    answer: a segment of 100,000 deals has tens of thousands of people.
+    """
 
-def _roles(deal: ClosedDeal) -> Iterable[str]:
-    return deal.roles
+    table: DealTable
+    pairs: Pairs
+    level: Mask
+    deals: int
+    won: int
+    won_present: Ints
+    lost_present: Ints
+    raw_mean: Floats
+    raw_se: Floats
+    mean: Floats
+    se: Floats
 
+    @property
+    def present(self) -> Ints:
+        return self.won_present + self.lost_present
 
-def _people(deal: ClosedDeal) -> Iterable[str]:
-    return deal.people
+    def indexes(self) -> Ints:
+        """The keys present in the level, in key order."""
+        return np.flatnonzero(self.present > 0)
 
-
-@dataclass
-class _Tables:
-    strata: dict[str, list[Stratum]]
-    present_ids: dict[str, list[str]]
-    totals: tuple[int, int, int]
-
-
-def _tables(deals: Sequence[ClosedDeal], keys_of: KeysOf, bands: int) -> _Tables:
-    edges = size_band_edges([d.amount for d in deals if d.amount is not None], bands)
-    band_won: dict[int, int] = defaultdict(int)
-    band_lost: dict[int, int] = defaultdict(int)
-    present: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-    present_ids: dict[str, list[str]] = defaultdict(list)
-    for deal in deals:
-        band = size_band(deal.amount, edges)
-        if deal.won:
-            band_won[band] += 1
-        else:
-            band_lost[band] += 1
-        for key in set(keys_of(deal)):
-            present[key][band][0 if deal.won else 1] += 1
-            present_ids[key].append(deal.id)
-    strata: dict[str, list[Stratum]] = {}
-    for key, by_band in present.items():
-        strata[key] = [
-            Stratum(
-                won_present=by_band[b][0] if b in by_band else 0,
-                lost_present=by_band[b][1] if b in by_band else 0,
-                won_absent=band_won[b] - (by_band[b][0] if b in by_band else 0),
-                lost_absent=band_lost[b] - (by_band[b][1] if b in by_band else 0),
-            )
-            for b in sorted(set(band_won) | set(band_lost))
-        ]
-    won = sum(band_won.values())
-    return _Tables(strata, present_ids, (len(deals), won, len(deals) - won))
-
-
-def _effects(
-    deals: Sequence[ClosedDeal],
-    keys_of: KeysOf,
-    priors: dict[str, Prior],
-    default: Prior,
-    settings: InfluenceSettings,
-) -> dict[str, Effect]:
-    tables = _tables(deals, keys_of, settings.bands_for(len(deals)))
-    total, won, lost = tables.totals
-    effects: dict[str, Effect] = {}
-    for key, strata in tables.strata.items():
-        wp = sum(s.won_present for s in strata)
-        lp = sum(s.lost_present for s in strata)
-        raw = mantel_haenszel(strata)
-        ids = sorted(tables.present_ids[key])
-        effects[key] = Effect(
-            key=key,
-            deals=total,
+    def effect(self, k: int) -> Effect:
+        wp, lp = int(self.won_present[k]), int(self.lost_present[k])
+        raw = (
+            LogOdds(float(self.raw_mean[k]), float(self.raw_se[k]))
+            if np.isfinite(self.raw_mean[k])
+            else None
+        )
+        evidence = self.pairs.deals_of(k, self.level)[:EVIDENCE_IDS]
+        return Effect(
+            key=self.pairs.keys[k],
+            deals=self.deals,
             deals_present=wp + lp,
             won_present=wp,
             lost_present=lp,
-            won_absent=won - wp,
-            lost_absent=lost - lp,
+            won_absent=self.won - wp,
+            lost_absent=self.deals - self.won - lp,
             raw=raw,
-            estimate=posterior(raw, priors.get(key, default)),
-            evidence_ids=tuple(ids[:EVIDENCE_IDS]),
+            estimate=LogOdds(float(self.mean[k]), float(self.se[k])),
+            evidence_ids=tuple(self.table.ids[i] for i in evidence),
         )
-    return effects
+
+    def get(self, key: str) -> Effect | None:
+        k = self.pairs.index(key)
+        return self.effect(k) if k is not None and self.present[k] > 0 else None
+
+    def __getitem__(self, key: str) -> Effect:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def as_dict(self) -> dict[str, Effect]:
+        return {self.pairs.keys[k]: self.effect(k) for k in self.indexes()}
+
+    def values(self) -> list[Effect]:
+        return [self.effect(k) for k in self.indexes()]
+
+    def ranked(
+        self,
+        direction: Direction,
+        min_deals: int,
+        limit: int,
+        allowed: Mask | None = None,
+    ) -> list[Effect]:
+        """`rank` on the arrays: by shrunk effect, presence breaking ties, then key."""
+        eligible = self.present >= max(min_deals, 1)
+        if allowed is not None:
+            eligible &= allowed
+        candidates = np.flatnonzero(eligible)
+        score = self.mean[candidates] if direction == "positive" else -self.mean[candidates]
+        order = np.lexsort((candidates, -self.present[candidates], -score))
+        return [self.effect(int(k)) for k in candidates[order][:limit]]
+
+
+@dataclass(frozen=True)
+class _Priors:
+    mean: Floats
+    sd: Floats
+    informed: Flags
+
+
+def _estimate(
+    table: DealTable,
+    pairs: Pairs,
+    level: Mask,
+    priors: _Priors,
+    settings: InfluenceSettings,
+) -> Effects:
+    """Mantel–Haenszel over the level's own size bands, shrunk toward each key's prior."""
+    deals = int(level.sum())
+    known = level & ~np.isnan(table.amount)
+    edges = size_band_edges(table.amount[known], settings.bands_for(deals))
+    slots = len(edges) + 2  # band -1 (no amount) is slot 0
+    slot = size_bands(table.amount, edges) + 1
+    won_level = level & table.won
+    band_won = np.bincount(slot[won_level], minlength=slots)
+    band_lost = np.bincount(slot[level & ~table.won], minlength=slots)
+    inside = level[pairs.deal]
+    deal = pairs.deal[inside]
+    cell = (pairs.key[inside] * slots + slot[deal]) * 2 + (~table.won[deal])
+    counts = np.bincount(cell, minlength=len(pairs.keys) * slots * 2).reshape(-1, slots, 2)
+    wp, lp = counts[:, :, 0], counts[:, :, 1]
+    tables = np.stack([wp, lp, band_won - wp, band_lost - lp], axis=2).astype(np.float64)
+    raw_mean, raw_se, _ = mantel_haenszel_many(tables)
+    mean, se = posterior_many(raw_mean, raw_se, priors.mean, priors.sd)
+    return Effects(
+        table=table,
+        pairs=pairs,
+        level=level,
+        deals=deals,
+        won=int(won_level.sum()),
+        won_present=wp.sum(axis=1),
+        lost_present=lp.sum(axis=1),
+        raw_mean=raw_mean,
+        raw_se=raw_se,
+        mean=mean,
+        se=se,
+    )
 
 
 def pooled_effects(
-    levels: Sequence[Sequence[ClosedDeal]],
-    keys_of: KeysOf,
+    table: DealTable,
+    pairs: Pairs,
+    levels: Sequence[Mask],
     prior_sd: float,
     settings: InfluenceSettings,
-) -> dict[str, Effect]:
+) -> Effects:
     """Effects in `levels[0]`, each level nested in the next (cell ⊂ industry ⊂ all deals).
 
     Working from the widest level down, the deals of a level that are not in
@@ -172,17 +225,20 @@ def pooled_effects(
     strength from its industry and from all deals without counting its own
     deals twice.
     """
-    default = Prior(0.0, prior_sd)
-    priors: dict[str, Prior] = {}
+    k = len(pairs.keys)
+    priors = _Priors(np.zeros(k), np.full(k, prior_sd), np.zeros(k, dtype=np.bool_))
     chain = list(reversed(levels))
     for wider, narrower in pairwise(chain):
-        inner = {d.id for d in narrower}
-        rest = [d for d in wider if d.id not in inner]
-        for key, effect in _effects(rest, keys_of, priors, default, settings).items():
-            before = priors.get(key, default)
-            informed = before.informed or effect.raw is not None
-            priors[key] = child_prior(effect.estimate, informed, settings.segment_spread)
-    return _effects(chain[-1], keys_of, priors, default, settings)
+        rest = _estimate(table, pairs, wider & ~narrower, priors, settings)
+        present = rest.present > 0
+        informed = priors.informed | np.isfinite(rest.raw_mean)
+        spread = np.where(informed, np.sqrt(rest.se**2 + settings.segment_spread**2), rest.se)
+        priors = _Priors(
+            np.where(present, rest.mean, priors.mean),
+            np.where(present, spread, priors.sd),
+            np.where(present, informed, priors.informed),
+        )
+    return _estimate(table, pairs, chain[-1], priors, settings)
 
 
 def rank(
@@ -194,11 +250,30 @@ def rank(
     return eligible[:limit]
 
 
+def role_effects_in(
+    table: DealTable, levels: Sequence[Mask], settings: InfluenceSettings
+) -> Effects:
+    return pooled_effects(table, table.roles, levels, settings.role_prior_sd, settings)
+
+
+def person_effects_in(table: DealTable, level: Mask, settings: InfluenceSettings) -> Effects:
+    return pooled_effects(table, table.people, [level], settings.person_prior_sd, settings)
+
+
 def role_effects(
     levels: Sequence[Sequence[ClosedDeal]], settings: InfluenceSettings
 ) -> dict[str, Effect]:
-    return pooled_effects(levels, _roles, settings.role_prior_sd, settings)
+    """Role effects of `levels[0]`, pooled through the wider levels (lists of deals)."""
+    table = DealTable(levels[-1])
+    masks = [_members(table, level) for level in levels]
+    return role_effects_in(table, masks, settings).as_dict()
 
 
 def person_effects(deals: Sequence[ClosedDeal], settings: InfluenceSettings) -> dict[str, Effect]:
-    return pooled_effects([deals], _people, settings.person_prior_sd, settings)
+    table = DealTable(deals)
+    return person_effects_in(table, table.all(), settings).as_dict()
+
+
+def _members(table: DealTable, deals: Sequence[ClosedDeal]) -> Mask:
+    inside = {d.id for d in deals}
+    return np.array([i in inside for i in table.ids], dtype=np.bool_)

@@ -9,12 +9,14 @@ match does not claim certainty.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from graph.models import ClosedDeal, segment_key
-from graph.stats import size_band, size_band_edges
+from graph.stats import size_band, size_band_edges, size_bands
+from graph.table import DealTable, Mask
 
 SIMILAR_BANDS = 3  # small, mid, large
 
@@ -54,75 +56,96 @@ class LikelyRoles:
         return [r.role for r in self.roles[:k]]
 
 
-DealKey = tuple[str | None, str | None, int]  # industry key, region key, size band
-Matcher = Callable[[DealKey], bool]
-
-
-def _matchers(context: DealContext, edges: Sequence[float]) -> list[tuple[str, Matcher]]:
-    """The groups of similar deals, narrowest first."""
-    industry, region = segment_key(context.industry), segment_key(context.region)
-    band = size_band(context.amount, edges) if context.amount is not None else None
-    levels: list[tuple[str, Matcher]] = []
-    if industry and region and band is not None:
-        levels.append(("industry+region+size", lambda k: k == (industry, region, band)))
-    if industry and band is not None:
-        levels.append(("industry+size", lambda k: k[0] == industry and k[2] == band))
-    if industry and region:
-        levels.append(("industry+region", lambda k: k[0] == industry and k[1] == region))
-    if industry:
-        levels.append(("industry", lambda k: k[0] == industry))
-    if band is not None:
-        levels.append(("size", lambda k: k[2] == band))
-    levels.append(("all", lambda k: True))
-    return levels
+Matcher = Callable[[], Mask]
 
 
 class SimilarDeals:
     """Closed deals indexed once, so that many predictions share the size bands and counts."""
 
-    def __init__(self, history: Sequence[ClosedDeal], settings: LikelySettings) -> None:
-        self._history = list(history)
+    def __init__(self, table: DealTable, history: Mask, settings: LikelySettings) -> None:
+        self._table = table
+        self._history = history
         self._settings = settings
+        self._deals = int(history.sum())
         self._edges = size_band_edges(
-            [d.amount for d in history if d.amount is not None], SIMILAR_BANDS
+            table.amount[history & ~np.isnan(table.amount)], SIMILAR_BANDS
         )
-        self._overall = Counter(role for d in history for role in d.roles)
-        self._keys: list[DealKey] = [
-            (segment_key(d.industry), segment_key(d.region), size_band(d.amount, self._edges))
-            for d in history
-        ]
+        self._band = size_bands(table.amount, self._edges)
+        self._overall = table.roles.present(history)
+
+    @classmethod
+    def of(cls, history: Sequence[ClosedDeal], settings: LikelySettings) -> SimilarDeals:
+        table = DealTable(history)
+        return cls(table, table.all(), settings)
+
+    def _matchers(self, context: DealContext) -> list[tuple[str, Matcher]]:
+        """The groups of similar deals, narrowest first."""
+        t, history = self._table, self._history
+        industry, region = segment_key(context.industry), segment_key(context.region)
+        band = size_band(context.amount, self._edges) if context.amount is not None else None
+
+        def code(names: list[str], key: str | None) -> int:
+            return names.index(key) if key in names else -2
+
+        def same_industry() -> Mask:
+            same: Mask = history & (t.industry == code(t.industries, industry))
+            return same
+
+        def same_region() -> Mask:
+            same: Mask = t.region == code(t.regions, region)
+            return same
+
+        def same_band() -> Mask:
+            same: Mask = self._band == band
+            return same
+
+        levels: list[tuple[str, Matcher]] = []
+        if industry and region and band is not None:
+            levels.append(
+                ("industry+region+size", lambda: same_industry() & same_region() & same_band())
+            )
+        if industry and band is not None:
+            levels.append(("industry+size", lambda: same_industry() & same_band()))
+        if industry and region:
+            levels.append(("industry+region", lambda: same_industry() & same_region()))
+        if industry:
+            levels.append(("industry", same_industry))
+        if band is not None:
+            levels.append(("size", lambda: history & same_band()))
+        levels.append(("all", lambda: history))
+        return levels
 
     def predict(self, context: DealContext) -> LikelyRoles:
         """Role probabilities for a deal like `context`."""
-        history = self._history
-        if not history:
+        if not self._deals:
             return LikelyRoles("none", 0, 0, None, ())
-        basis, similar = "all", history
-        for name, matches in _matchers(context, self._edges):
-            candidates = [d for d, key in zip(history, self._keys, strict=True) if matches(key)]
-            if len(candidates) >= self._settings.min_similar:
+        t = self._table
+        basis, similar = "all", self._history
+        for name, matches in self._matchers(context):
+            candidates = matches()
+            if int(candidates.sum()) >= self._settings.min_similar:
                 basis, similar = name, candidates
                 break
-        n = len(similar)
-        present = Counter(role for d in similar for role in d.roles)
-        won_present = Counter(role for d in similar if d.won for role in d.roles)
+        n = int(similar.sum())
+        present = t.roles.present(similar)
+        won_present = t.roles.present(similar & t.won)
         m = self._settings.prior_strength
         chances = [
             RoleChance(
-                role=role,
-                probability=(present[role] + m * count / len(history)) / (n + m),
-                deals_present=present[role],
-                won_present=won_present[role],
+                role=t.roles.keys[k],
+                probability=(int(present[k]) + m * int(count) / self._deals) / (n + m),
+                deals_present=int(present[k]),
+                won_present=int(won_present[k]),
             )
-            for role, count in self._overall.items()
+            for k, count in enumerate(self._overall)
+            if count > 0
         ]
         chances.sort(key=lambda c: (-c.probability, c.role))
-        sizes = [len(d.people) for d in similar]
         return LikelyRoles(
             basis=basis,
             deals=n,
-            won_deals=sum(1 for d in similar if d.won),
-            expected_size=sum(sizes) / n,
+            won_deals=int((similar & t.won).sum()),
+            expected_size=int(t.committee_size[similar].sum()) / n,
             roles=tuple(chances),
         )
 
@@ -131,4 +154,4 @@ def likely_roles(
     history: Sequence[ClosedDeal], context: DealContext, settings: LikelySettings
 ) -> LikelyRoles:
     """Role probabilities for a deal like `context`, learnt from closed deals in `history`."""
-    return SimilarDeals(history, settings).predict(context)
+    return SimilarDeals.of(history, settings).predict(context)

@@ -46,6 +46,13 @@ class NoteWriter(Protocol):
         ...
 
 
+class DataVersion(Protocol):
+    def data_version(self, tenant: str) -> str:
+        """A token that changes in every committed transaction that changes the tenant's
+        deals, people, notes or seats (graph.readmodel relies on it)."""
+        ...
+
+
 class CommitteeReader(Protocol):
     def deal_committee(self, tenant: str, deal_id: str) -> DealCommittee | None: ...
 
@@ -124,6 +131,7 @@ class GraphStore(
     NoteWriter,
     CommitteeReader,
     SegmentReader,
+    DataVersion,
     PeopleDirectory,
     AccountReader,
     PersonHistory,

@@ -16,12 +16,17 @@ Why these methods:
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
+import numpy as np
+from numpy.typing import NDArray
+
 Z95 = 1.959963984540054
+Floats = NDArray[np.float64]
+Ints = NDArray[np.int64]
+Flags = NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
@@ -56,41 +61,43 @@ class LogOdds:
 
 
 def mantel_haenszel(strata: Sequence[Stratum]) -> LogOdds | None:
-    """Size-adjusted log odds ratio, or None when no band compares present with absent.
+    """Size-adjusted log odds ratio, or None when no band compares present with absent."""
+    if not strata:
+        return None
+    tables = np.array(
+        [[[s.won_present, s.lost_present, s.won_absent, s.lost_absent] for s in strata]],
+        dtype=np.float64,
+    )
+    mean, se, valid = mantel_haenszel_many(tables)
+    return LogOdds(float(mean[0]), float(se[0])) if valid[0] else None
+
+
+def mantel_haenszel_many(tables: NDArray[np.float64]) -> tuple[Floats, Floats, Flags]:
+    """Mantel–Haenszel for many keys at once: `tables[k, band]` is (won present, lost
+    present, won absent, lost absent). Answers log OR, its standard error, and whether
+    any band compared present with absent (where not, mean and se are NaN).
 
     Zero cells get the usual 0.5 correction, in informative bands only, so that
     a role seen only in won deals still gets a finite (and wide) estimate.
     """
-    useful = [s for s in strata if s.informative]
-    if not useful:
-        return None
-    if any(0 in (s.won_present, s.lost_present, s.won_absent, s.lost_absent) for s in useful):
-        cells = [
-            (s.won_present + 0.5, s.lost_present + 0.5, s.won_absent + 0.5, s.lost_absent + 0.5)
-            for s in useful
-        ]
-    else:
-        cells = [
-            (
-                float(s.won_present),
-                float(s.lost_present),
-                float(s.won_absent),
-                float(s.lost_absent),
-            )
-            for s in useful
-        ]
-    sum_r = sum_s = sum_pr = sum_ps_qr = sum_qs = 0.0
-    for a, b, c, d in cells:
-        n = a + b + c + d
-        r, s = a * d / n, b * c / n
-        p, q = (a + d) / n, (b + c) / n
-        sum_r += r
-        sum_s += s
-        sum_pr += p * r
-        sum_ps_qr += p * s + q * r
-        sum_qs += q * s
-    variance = sum_pr / (2 * sum_r**2) + sum_ps_qr / (2 * sum_r * sum_s) + sum_qs / (2 * sum_s**2)
-    return LogOdds(math.log(sum_r / sum_s), math.sqrt(variance))
+    a, b, c, d = (tables[:, :, i] for i in range(4))
+    informative = (a + b > 0) & (c + d > 0)
+    valid: Flags = np.asarray(informative.any(axis=1), dtype=np.bool_)
+    corrected = (informative & ((a == 0) | (b == 0) | (c == 0) | (d == 0))).any(axis=1)
+    shift = np.where(corrected, 0.5, 0.0)[:, None]
+    a, b, c, d = (np.where(informative, x + shift, 0.0) for x in (a, b, c, d))
+    n = np.where(informative, a + b + c + d, 1.0)
+    r, s = a * d / n, b * c / n
+    p, q = (a + d) / n, (b + c) / n
+    sum_r, sum_s = r.sum(axis=1), s.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        variance = (
+            (p * r).sum(axis=1) / (2 * sum_r**2)
+            + (p * s + q * r).sum(axis=1) / (2 * sum_r * sum_s)
+            + (q * s).sum(axis=1) / (2 * sum_s**2)
+        )
+        mean = np.where(valid, np.log(sum_r / sum_s), np.nan)
+    return mean, np.where(valid, np.sqrt(variance), np.nan), valid
 
 
 @dataclass(frozen=True)
@@ -104,13 +111,31 @@ class Prior:
 
 def posterior(estimate: LogOdds | None, prior: Prior) -> LogOdds:
     """Combine an estimate with its prior (precision-weighted); no data leaves the prior."""
-    if estimate is None or estimate.se <= 0 or not math.isfinite(estimate.se):
-        return LogOdds(prior.mean, prior.sd)
-    data_precision = 1.0 / estimate.se**2
-    prior_precision = 1.0 / prior.sd**2
+    mean, se = posterior_many(
+        np.array([np.nan if estimate is None else estimate.mean]),
+        np.array([np.nan if estimate is None else estimate.se]),
+        np.array([prior.mean]),
+        np.array([prior.sd]),
+    )
+    return LogOdds(float(mean[0]), float(se[0]))
+
+
+def posterior_many(
+    mean: Floats, se: Floats, prior_mean: Floats, prior_sd: Floats
+) -> tuple[Floats, Floats]:
+    """`posterior` for many keys; a NaN, zero or infinite se means no data."""
+    usable = np.isfinite(se) & (se > 0)
+    safe_se = np.where(usable, se, 1.0)
+    data_precision = np.where(usable, 1.0 / safe_se**2, 0.0)
+    prior_precision = 1.0 / prior_sd**2
     precision = data_precision + prior_precision
-    mean = (estimate.mean * data_precision + prior.mean * prior_precision) / precision
-    return LogOdds(mean, math.sqrt(1.0 / precision))
+    combined = (np.where(usable, mean, 0.0) * data_precision + prior_mean * prior_precision) / (
+        precision
+    )
+    return (
+        np.where(usable, combined, prior_mean),
+        np.where(usable, np.sqrt(1.0 / precision), prior_sd),
+    )
 
 
 def child_prior(parent: LogOdds, informed: bool, spread: float) -> Prior:
@@ -124,7 +149,7 @@ def child_prior(parent: LogOdds, informed: bool, spread: float) -> Prior:
     return Prior(parent.mean, math.sqrt(parent.se**2 + spread**2), informed=True)
 
 
-def size_band_edges(amounts: Sequence[float], bands: int = 4) -> list[float]:
+def size_band_edges(amounts: Sequence[float] | Floats, bands: int = 4) -> list[float]:
     """Edges that split deal amounts into at most `bands` size bands, at natural breaks.
 
     One-dimensional k-means on log(amount), started from quantiles: bands
@@ -132,19 +157,22 @@ def size_band_edges(amounts: Sequence[float], bands: int = 4) -> list[float]:
     edge falls in a gap between tiers instead of inside one, where a band
     mixing small and large deals would leave size confounding behind.
     """
-    logs = sorted(math.log1p(max(a, 0.0)) for a in amounts)
-    if not logs or bands < 2:
+    logs = np.sort(np.log1p(np.maximum(np.asarray(amounts, dtype=np.float64), 0.0)))
+    if not len(logs) or bands < 2:
         return []
     n = len(logs)
-    prefix = [0.0]
-    for value in logs:
-        prefix.append(prefix[-1] + value)
-    centres = sorted({logs[min(n - 1, (2 * k + 1) * n // (2 * bands))] for k in range(bands)})
+    prefix = np.concatenate(([0.0], np.cumsum(logs)))
+    centres = sorted(
+        {float(logs[min(n - 1, (2 * k + 1) * n // (2 * bands))]) for k in range(bands)}
+    )
     for _ in range(50):
         # Sorted values split at the midpoints between centres (a tie goes to the lower
         # centre); each group's mean comes from prefix sums.
-        cuts = [0, *(bisect_right(logs, (a + b) / 2) for a, b in pairwise(centres)), n]
-        updated = sorted({(prefix[j] - prefix[i]) / (j - i) for i, j in pairwise(cuts) if j > i})
+        mids = [(a + b) / 2 for a, b in pairwise(centres)]
+        cuts = [0, *np.searchsorted(logs, mids, side="right").tolist(), n]
+        updated = sorted(
+            {float((prefix[j] - prefix[i]) / (j - i)) for i, j in pairwise(cuts) if j > i}
+        )
         if updated == centres:
             break
         centres = updated
@@ -156,6 +184,12 @@ def size_band(amount: float | None, edges: Sequence[float]) -> int:
     if amount is None:
         return -1
     return sum(1 for edge in edges if amount >= edge)
+
+
+def size_bands(amounts: Floats, edges: Sequence[float]) -> Ints:
+    """`size_band` for an array of amounts (NaN for unknown)."""
+    bands = np.searchsorted(np.asarray(edges, dtype=np.float64), amounts, side="right")
+    return np.where(np.isnan(amounts), -1, bands).astype(np.int64)
 
 
 def rate(numerator: int, denominator: int) -> float | None:

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from app.deps import ReadTenantDep, ServicesDep
+from app.deps import ReadModelDep, ReadTenantDep, ServicesDep
 from app.schemas import BacktestIn, BacktestOut, LikelyCommitteeOut, Problem
 from graph.analytics import backtest, likely_committee
 
@@ -32,11 +32,13 @@ def deal_likely_committee(
     deal_id: RecordIdPath,
     tenant: ReadTenantDep,
     services: ServicesDep,
+    model: ReadModelDep,
     min_probability: MinProbability = 0.2,
 ) -> LikelyCommitteeOut:
     """Roles likely to take part in this deal, who fills them, the gaps and the warm paths."""
     result = likely_committee(
         services.store,
+        model,
         tenant,
         deal_id=deal_id,
         min_probability=min_probability,
@@ -55,12 +57,14 @@ def account_likely_committee(
     account_id: RecordIdPath,
     tenant: ReadTenantDep,
     services: ServicesDep,
+    model: ReadModelDep,
     amount: Annotated[float | None, Query(ge=0, le=1e13, description="Expected deal size.")] = None,
     min_probability: MinProbability = 0.2,
 ) -> LikelyCommitteeOut:
     """The committee an account's next deal is likely to have, from similar deals."""
     result = likely_committee(
         services.store,
+        model,
         tenant,
         account_id=account_id,
         amount=amount,
@@ -72,10 +76,12 @@ def account_likely_committee(
 
 
 @router.post("/backtest", response_model=BacktestOut, responses=ERRORS)
-def run_backtest(body: BacktestIn, tenant: ReadTenantDep, services: ServicesDep) -> BacktestOut:
+def run_backtest(
+    body: BacktestIn, tenant: ReadTenantDep, services: ServicesDep, model: ReadModelDep
+) -> BacktestOut:
     """Learn from deals closed before `as_of`, predict those after, beside two baselines."""
     result = backtest(
-        services.store,
+        model,
         services.store,
         tenant,
         body.as_of.isoformat(),

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from app.deps import ReadTenantDep, ServicesDep, StoreDep
+from app.deps import ReadModelDep, ReadTenantDep, ServicesDep, StoreDep
 from app.schemas import (
     DealCommitteeOut,
     PeopleRankingOut,
@@ -69,8 +69,7 @@ def deal_committee(
 
 @router.get("/segments/committee", response_model=SegmentCommitteeOut, responses=ERRORS)
 def segment_committee(
-    tenant: ReadTenantDep,
-    store: StoreDep,
+    model: ReadModelDep,
     industry: Industry = None,
     region: Region = None,
     min_amount: MinAmount = None,
@@ -78,13 +77,13 @@ def segment_committee(
 ) -> SegmentCommitteeOut:
     """The typical committee of a segment's closed deals: roles, presence, sizes."""
     segment = _segment(industry, region, min_amount, max_amount)
-    return SegmentCommitteeOut.of(segment, committee_of_segment(store, tenant, segment))
+    return SegmentCommitteeOut.of(segment, committee_of_segment(model, segment))
 
 
 @router.get("/influencers/roles", response_model=RoleRankingOut, responses=ERRORS)
 def influencer_roles(
-    tenant: ReadTenantDep,
     services: ServicesDep,
+    model: ReadModelDep,
     industry: Industry = None,
     region: Region = None,
     min_amount: MinAmount = None,
@@ -95,9 +94,7 @@ def influencer_roles(
 ) -> RoleRankingOut:
     """Roles ranked by their size-adjusted, shrunk effect on the win rate."""
     segment = _segment(industry, region, min_amount, max_amount)
-    ranking = rank_roles(
-        services.store, tenant, segment, direction, min_deals, limit, services.influence
-    )
+    ranking = rank_roles(model, segment, direction, min_deals, limit, services.influence)
     return RoleRankingOut.of(ranking, direction)
 
 
@@ -105,6 +102,7 @@ def influencer_roles(
 def influencer_people(
     tenant: ReadTenantDep,
     services: ServicesDep,
+    model: ReadModelDep,
     industry: Industry = None,
     region: Region = None,
     min_amount: MinAmount = None,
@@ -120,7 +118,7 @@ def influencer_people(
     """People ranked by their effect on the win rate; audience is shown, never ranked on."""
     segment = _segment(industry, region, min_amount, max_amount)
     ranking = rank_people(
-        services.store,
+        model,
         services.store,
         tenant,
         segment,

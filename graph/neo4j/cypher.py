@@ -5,6 +5,16 @@ as parameters. Every node and relationship carries `tenant`, and every
 pattern matches on it.
 """
 
+DATA_VERSION = """
+MATCH (v:BcgDataVersion {tenant: $tenant})
+RETURN v.version AS version
+"""
+
+BUMP_DATA_VERSION = """
+MERGE (v:BcgDataVersion {tenant: $tenant})
+SET v.version = coalesce(v.version, 0) + 1
+"""
+
 DEAL_HASHES = """
 UNWIND $ids AS id
 MATCH (d:Deal {tenant: $tenant, id: id})

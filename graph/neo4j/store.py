@@ -112,6 +112,10 @@ class Neo4jGraphStore:
         with self._guard(), self._driver.session(database=self._database) as session:
             return session.execute_write(work)
 
+    def data_version(self, tenant: str) -> str:
+        record = self._read(lambda tx: tx.run(cypher.DATA_VERSION, tenant=tenant).single())
+        return str(record["version"] if record else 0)
+
     # -- writes --------------------------------------------------------------------
 
     @staticmethod
@@ -140,6 +144,7 @@ class Neo4jGraphStore:
                     now,
                 )
                 self._write_deals(tx, tenant, [rewrite_deal(r, mapping) for r in changed], now)
+                _bump(tx, tenant)
             return counts
 
         result: UpsertCounts = self._write(work)
@@ -245,6 +250,7 @@ class Neo4jGraphStore:
                 affected = {r["deal_id"] for r in found if r["deal_id"] and r["id"] in changed_ids}
                 affected |= {r.note.deal_id for r in changed if r.note.deal_id}
                 self._write_notes(tx, tenant, changed, sorted(affected), now)
+                _bump(tx, tenant)
             return counts
 
         result: UpsertCounts = self._write(work)
@@ -360,6 +366,8 @@ class Neo4jGraphStore:
                 for r in changed
             ]
             self._run_batches(tx, cypher.MERGE_PEOPLE, rows, tenant=tenant)
+            if changed:
+                _bump(tx, tenant)
             return counts
 
         result: UpsertCounts = self._write(work)
@@ -436,6 +444,7 @@ class Neo4jGraphStore:
                 notes_redacted=len(note_ids),
                 merged_ids=aliases["removed"] if aliases else 0,
             )
+            _bump(tx, tenant)
             tx.run(
                 cypher.ADD_AUDIT,
                 tenant=tenant,
@@ -698,3 +707,9 @@ def _account(props: dict[str, Any]) -> Account:
         country=props.get("country"),
         employees=props.get("employees"),
     )
+
+
+def _bump(tx: ManagedTransaction, tenant: str) -> None:
+    """Move the tenant's data version, last in the writing transaction (graph.readmodel):
+    concurrent writers queue on this one node only once they hold everything else."""
+    tx.run(cypher.BUMP_DATA_VERSION, tenant=tenant).consume()

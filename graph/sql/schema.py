@@ -148,3 +148,10 @@ audit_log = Table(
     Column("at", String(40), nullable=False),
     Column("detail", Text, nullable=False),
 )
+
+data_versions = Table(
+    "data_versions",
+    metadata,
+    Column("tenant", String(100), primary_key=True),
+    Column("version", Integer, nullable=False),
+)

@@ -60,6 +60,7 @@ from graph.sql.schema import (
     accounts,
     api_keys,
     audit_log,
+    data_versions,
     deals,
     mentions,
     notes,
@@ -152,10 +153,24 @@ class SqlGraphStore:
         if update is None:
             stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
         else:
-            stmt = stmt.on_conflict_do_update(
-                index_elements=list(keys), set_=update(stmt.excluded)
-            )
+            stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=update(stmt.excluded))
         conn.execute(stmt, list(rows))
+
+    def _bump(self, conn: Connection, tenant: str) -> None:
+        """Move the tenant's data version, inside the writing transaction (graph.readmodel)."""
+        stmt = self._insert(data_versions).values(tenant=tenant, version=1)
+        conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["tenant"], set_={"version": data_versions.c.version + 1}
+            )
+        )
+
+    def data_version(self, tenant: str) -> str:
+        with self._guard(), self._engine.connect() as conn:
+            version = conn.execute(
+                select(data_versions.c.version).where(data_versions.c.tenant == tenant)
+            ).scalar()
+        return str(version or 0)
 
     def _hashes(self, conn: Connection, table: Any, tenant: str, ids: list[str]) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -264,6 +279,7 @@ class SqlGraphStore:
                     {},
                 )
                 self._write_deals(conn, tenant, [rewrite_deal(r, mapping) for r in changed])
+                self._bump(conn, tenant)
         return counts
 
     def _resolve(
@@ -301,7 +317,7 @@ class SqlGraphStore:
                 known.update({r.id: Known(r.id, r.email, r.account_id, r.name_key) for r in rows})
         mapping, merges = resolve(incoming, sorted(known.values(), key=lambda k: k.id), aliases)
         now = _now()
-        rows = [
+        merge_rows = [
             {
                 "tenant": tenant,
                 "alias_id": m.alias_id,
@@ -312,7 +328,7 @@ class SqlGraphStore:
             }
             for m in merges
         ]
-        self._put(conn, person_merges, rows, keys=("tenant", "alias_id"))
+        self._put(conn, person_merges, merge_rows, keys=("tenant", "alias_id"))
         return mapping
 
     def _write_deals(self, conn: Connection, tenant: str, records: Sequence[DealRecord]) -> None:
@@ -435,6 +451,8 @@ class SqlGraphStore:
                     for r in changed
                 ],
             )
+            if changed:
+                self._bump(conn, tenant)
         return counts
 
     def upsert_notes(self, tenant: str, records: Sequence[NoteRecord]) -> UpsertCounts:
@@ -449,6 +467,7 @@ class SqlGraphStore:
             changed = [r for r in records if r.note.id in changed_ids]
             if changed:
                 self._write_notes(conn, tenant, changed)
+                self._bump(conn, tenant)
         return counts
 
     def _write_notes(self, conn: Connection, tenant: str, records: Sequence[NoteRecord]) -> None:
@@ -636,6 +655,7 @@ class SqlGraphStore:
             conn.execute(delete(people).where(people.c.tenant == tenant, people.c.id == target))
             self._refresh_note_seats(conn, tenant, sorted(affected_deals))
             report = ErasureReport(removed_seats, removed_mentions, len(note_ids), removed_aliases)
+            self._bump(conn, tenant)
             conn.execute(
                 audit_log.insert().values(
                     tenant=tenant,
