@@ -189,12 +189,21 @@ def _estimate(
     band_won = np.bincount(slot[won_level], minlength=slots)
     band_lost = np.bincount(slot[level & ~table.won], minlength=slots)
     inside = level[pairs.deal]
-    deal = pairs.deal[inside]
-    cell = (pairs.key[inside] * slots + slot[deal]) * 2 + (~table.won[deal])
-    counts = np.bincount(cell, minlength=len(pairs.keys) * slots * 2).reshape(-1, slots, 2)
+    deal, key = pairs.deal[inside], pairs.key[inside]
+    # Only the keys present in the level get a table: a cell holds a few thousand of a
+    # tenant's tens of thousands of people. The others keep their prior.
+    k = len(pairs.keys)
+    present_keys = np.flatnonzero(np.bincount(key, minlength=k))
+    local = np.full(k, -1, dtype=np.int64)
+    local[present_keys] = np.arange(len(present_keys))
+    cell = (local[key] * slots + slot[deal]) * 2 + (~table.won[deal])
+    counts = np.bincount(cell, minlength=len(present_keys) * slots * 2).reshape(-1, slots, 2)
     wp, lp = counts[:, :, 0], counts[:, :, 1]
-    tables = np.stack([wp, lp, band_won - wp, band_lost - lp], axis=2).astype(np.float64)
-    raw_mean, raw_se, _ = mantel_haenszel_many(tables)
+    present_mean, present_se, _ = mantel_haenszel_many(wp, lp, band_won - wp, band_lost - lp)
+    raw_mean, raw_se = np.full(k, np.nan), np.full(k, np.nan)
+    raw_mean[present_keys], raw_se[present_keys] = present_mean, present_se
+    won_present, lost_present = np.zeros(k, dtype=np.int64), np.zeros(k, dtype=np.int64)
+    won_present[present_keys], lost_present[present_keys] = wp.sum(axis=1), lp.sum(axis=1)
     mean, se = posterior_many(raw_mean, raw_se, priors.mean, priors.sd)
     return Effects(
         table=table,
@@ -202,8 +211,8 @@ def _estimate(
         level=level,
         deals=deals,
         won=int(won_level.sum()),
-        won_present=wp.sum(axis=1),
-        lost_present=lp.sum(axis=1),
+        won_present=won_present,
+        lost_present=lost_present,
         raw_mean=raw_mean,
         raw_se=raw_se,
         mean=mean,

@@ -64,31 +64,31 @@ def mantel_haenszel(strata: Sequence[Stratum]) -> LogOdds | None:
     """Size-adjusted log odds ratio, or None when no band compares present with absent."""
     if not strata:
         return None
-    tables = np.array(
-        [[[s.won_present, s.lost_present, s.won_absent, s.lost_absent] for s in strata]],
-        dtype=np.float64,
+    a, b, c, d = (
+        np.array([[getattr(s, cell) for s in strata]], dtype=np.int64)
+        for cell in ("won_present", "lost_present", "won_absent", "lost_absent")
     )
-    mean, se, valid = mantel_haenszel_many(tables)
+    mean, se, valid = mantel_haenszel_many(a, b, c, d)
     return LogOdds(float(mean[0]), float(se[0])) if valid[0] else None
 
 
-def mantel_haenszel_many(tables: NDArray[np.float64]) -> tuple[Floats, Floats, Flags]:
-    """Mantel–Haenszel for many keys at once: `tables[k, band]` is (won present, lost
-    present, won absent, lost absent). Answers log OR, its standard error, and whether
-    any band compared present with absent (where not, mean and se are NaN).
+def mantel_haenszel_many(a: Ints, b: Ints, c: Ints, d: Ints) -> tuple[Floats, Floats, Flags]:
+    """Mantel–Haenszel for many keys at once: `a[k, band]` won with key k present, `b`
+    lost present, `c` won absent, `d` lost absent. Answers log OR, its standard error,
+    and whether any band compared present with absent (where not, mean and se are NaN).
 
     Zero cells get the usual 0.5 correction, in informative bands only, so that
     a role seen only in won deals still gets a finite (and wide) estimate.
     """
-    a, b, c, d = (tables[:, :, i] for i in range(4))
     informative = (a + b > 0) & (c + d > 0)
     valid: Flags = np.asarray(informative.any(axis=1), dtype=np.bool_)
     corrected = (informative & ((a == 0) | (b == 0) | (c == 0) | (d == 0))).any(axis=1)
     shift = np.where(corrected, 0.5, 0.0)[:, None]
-    a, b, c, d = (np.where(informative, x + shift, 0.0) for x in (a, b, c, d))
-    n = np.where(informative, a + b + c + d, 1.0)
-    r, s = a * d / n, b * c / n
-    p, q = (a + d) / n, (b + c) / n
+    weight = informative.astype(np.float64)  # 0 leaves a band out of every sum
+    fa, fb, fc, fd = ((x + shift) * weight for x in (a, b, c, d))
+    n = fa + fb + fc + fd + (1.0 - weight)
+    r, s = fa * fd / n, fb * fc / n
+    p, q = (fa + fd) / n, (fb + fc) / n
     sum_r, sum_s = r.sum(axis=1), s.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         variance = (

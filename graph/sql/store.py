@@ -821,12 +821,12 @@ class SqlGraphStore:
 
     def people_at(self, tenant: str, account_id: str) -> list[Person]:
         with self._guard(), self._engine.connect() as conn:
+            # Sorted here: ORDER BY id leads SQLite to walk the primary key over every
+            # person of the tenant instead of using the account index.
             rows = conn.execute(
-                select(people)
-                .where(people.c.tenant == tenant, people.c.account_id == account_id)
-                .order_by(people.c.id)
+                select(people).where(people.c.tenant == tenant, people.c.account_id == account_id)
             )
-            return [_person(row._mapping) for row in rows]
+            return sorted((_person(row._mapping) for row in rows), key=lambda p: p.id)
 
     def merged_into(self, tenant: str, person_id: str) -> list[Merge]:
         with self._guard(), self._engine.connect() as conn:
