@@ -130,11 +130,13 @@ MATCH (:Person {tenant: $tenant})-[s:SAT_IN {tenant: $tenant, source: $source}]-
 DELETE s
 """
 
-MERGE_SEATS = """
+# Only after DELETE_SEATS of the same deals and source, in the same transaction: CREATE
+# then cannot duplicate a seat, and skips MERGE's search through a busy person's seats.
+CREATE_SEATS = """
 UNWIND $rows AS row
 MATCH (d:Deal {tenant: $tenant, id: row.deal_id})
 MATCH (p:Person {tenant: $tenant, id: row.person_id})
-MERGE (p)-[s:SAT_IN {tenant: $tenant, source: row.source}]->(d)
+CREATE (p)-[s:SAT_IN {tenant: $tenant, source: row.source}]->(d)
 SET s.deal_role = row.deal_role,
     s.stance = row.stance,
     s.external = row.external OR coalesce(p.account_id <> d.account_id, true),

@@ -219,7 +219,7 @@ class Neo4jGraphStore:
             {
                 "deal_id": deal_id,
                 "person_id": s.person_id,
-                "source": s.source,
+                "source": source,
                 "deal_role": s.deal_role,
                 "stance": s.stance,
                 "external": s.external,
@@ -230,7 +230,10 @@ class Neo4jGraphStore:
             for deal_id, deal_seats in seats.items()
             for s in deal_seats
         ]
-        self._run_batches(tx, cypher.MERGE_SEATS, rows, tenant=tenant)
+        # People in id order: concurrent batches share people (an analyst in many deals)
+        # and take their locks in one order.
+        rows.sort(key=lambda r: (r["person_id"], r["deal_id"]))
+        self._run_batches(tx, cypher.CREATE_SEATS, rows, tenant=tenant)
 
     def upsert_notes(self, tenant: str, records: Sequence[NoteRecord]) -> UpsertCounts:
         if not records:
