@@ -48,6 +48,8 @@ def crm(deals: int, seed: int = 11) -> list[dict[str, Any]]:
             RoleSpec("Director of IT", 0.55),
             RoleSpec("Security Architect", 0.4),
             RoleSpec("Chief Medical Officer", 0.05, industry_presence=(("Healthcare", 0.6),)),
+            RoleSpec("Project Manager", 0.6),
+            RoleSpec("Enterprise Architect", 0.5),
         ),
         people=(
             PersonSpec("guru", "Gus Guru", "Industry Analyst", 0.3, audience=2_000_000),

@@ -107,6 +107,11 @@ def resolve(
 
 def rewrite_deal(record: DealRecord, mapping: dict[str, str]) -> DealRecord:
     """The record with each person under the id it is stored as (one seat per person)."""
+    ids = [p.id for p in record.people]
+    seated = [s.person_id for s in record.seats]
+    unique = len(set(ids)) == len(ids) and len(set(seated)) == len(seated)
+    if unique and all(mapping.get(i, i) == i for i in ids + seated):
+        return record  # nobody merged: the common case, no copies
     people: dict[str, Person] = {}
     for person in record.people:
         target = mapping.get(person.id, person.id)

@@ -43,7 +43,12 @@ def neo4j_driver() -> Iterator[Driver]:
 
 
 def wipe_neo4j(driver: Driver) -> None:
-    driver.execute_query("MATCH (n) WHERE NOT n:BcgMigration DETACH DELETE n")
+    """Empty the graph in batches (one transaction for a large graph exceeds its memory)."""
+    with driver.session() as session:
+        session.run(
+            "MATCH (n) WHERE NOT n:BcgMigration "
+            "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+        ).consume()
 
 
 def make_settings(kind: str, tmp_path: Path, **overrides: object) -> Settings:

@@ -8,6 +8,7 @@ statements of at most `batch_size` rows with idempotent MERGE; reads run in
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
@@ -119,10 +120,15 @@ class Neo4jGraphStore:
     # -- writes --------------------------------------------------------------------
 
     @staticmethod
+    def _rows(tx: ManagedTransaction, query: LiteralString, **params: Any) -> list[list[Any]]:
+        """The `rows` list of a lookup that collects its answer into one record."""
+        record = tx.run(query, **params).single()
+        return list(record["rows"]) if record else []
+
     def _hashes(
-        tx: ManagedTransaction, query: LiteralString, tenant: str, ids: list[str]
+        self, tx: ManagedTransaction, query: LiteralString, tenant: str, ids: list[str]
     ) -> dict[str, str]:
-        return {r["id"]: r["content_hash"] for r in tx.run(query, tenant=tenant, ids=ids)}
+        return {i: h for i, h in self._rows(tx, query, tenant=tenant, ids=ids)}
 
     def upsert_deals(self, tenant: str, records: Sequence[DealRecord]) -> UpsertCounts:
         if not records:
@@ -136,14 +142,9 @@ class Neo4jGraphStore:
             )
             changed = [r for r in records if r.deal.id in changed_ids]
             if changed:
-                mapping = self._resolve(
-                    tx,
-                    tenant,
-                    incoming_of_deals(changed),
-                    {},
-                    now,
-                )
-                self._write_deals(tx, tenant, [rewrite_deal(r, mapping) for r in changed], now)
+                mapping, stored = self._resolve(tx, tenant, incoming_of_deals(changed), {}, now)
+                rewritten = [rewrite_deal(r, mapping) for r in changed]
+                self._write_deals(tx, tenant, rewritten, stored, now)
                 _bump(tx, tenant)
             return counts
 
@@ -157,18 +158,28 @@ class Neo4jGraphStore:
         incoming: Sequence[Incoming],
         hashes: dict[str, str],
         now: str,
-    ) -> dict[str, str]:
-        """Who each incoming person is (see graph.resolution); merges are recorded."""
+    ) -> tuple[dict[str, str], dict[str, str]]:
+        """Who each incoming person is (see graph.resolution); merges are recorded.
+
+        Answers the mapping, and the row hash stored on each person found (what
+        the last write set on them), so that an unchanged contact is not rewritten."""
         ids = sorted({i.person.id for i in incoming})
-        emails = sorted({i.person.email.lower() for i in incoming if i.person.email})
-        names = [{"account_id": a, "name_key": k} for a, k in name_pairs(incoming)]
         aliases = {
             r["alias_id"]: r["person_id"] for r in tx.run(cypher.ALIASES, tenant=tenant, ids=ids)
         }
-        known = {
-            r["id"]: Known(r["id"], r["email"], r["account_id"], r["name_key"])
-            for r in tx.run(cypher.KNOWN_PEOPLE, tenant=tenant, ids=ids, emails=emails, names=names)
-        }
+        found = self._rows(tx, cypher.PEOPLE_BY_ID, tenant=tenant, ids=ids)
+        # A known id or alias settles a contact (the first rule), as it does for most of
+        # a batch; only the others need the e-mail and name lookups.
+        settled = {r[0] for r in found} | aliases.keys()
+        rest = [i for i in incoming if i.person.id not in settled]
+        emails = sorted({i.person.email.lower() for i in rest if i.person.email})
+        names = [{"account_id": a, "name_key": k} for a, k in name_pairs(rest)]
+        if emails or names:
+            found += self._rows(
+                tx, cypher.PEOPLE_BY_EMAIL_OR_NAME, tenant=tenant, emails=emails, names=names
+            )
+        known = {r[0]: Known(r[0], r[1], r[2], r[3]) for r in found}
+        stored = {r[0]: r[4] for r in found if r[4]}
         mapping, merges = resolve(incoming, sorted(known.values(), key=lambda k: k.id), aliases)
         rows = [
             {
@@ -181,16 +192,25 @@ class Neo4jGraphStore:
             for m in merges
         ]
         self._run_batches(tx, cypher.RECORD_MERGES, rows, tenant=tenant)
-        return mapping
+        return mapping, stored
 
     def _write_deals(
-        self, tx: ManagedTransaction, tenant: str, records: Sequence[DealRecord], now: str
+        self,
+        tx: ManagedTransaction,
+        tenant: str,
+        records: Sequence[DealRecord],
+        stored: dict[str, str],
+        now: str,
     ) -> None:
+        """Write accounts, people, deals and seats; `stored` are the row hashes the people
+        carry, so that a contact met again in an unchanged form is not rewritten (most
+        contacts of a batch sat in earlier deals)."""
         # Rows go in id order, so that concurrent batches take their locks in one order.
         accounts = {r.account.id: _account_row(r.account) for r in records}
         self._run_batches(tx, cypher.MERGE_ACCOUNTS, _by_id(accounts), tenant=tenant)
         people = {p.id: _person_row(p, r.deal.account_id, None) for r in records for p in r.people}
-        self._run_batches(tx, cypher.MERGE_PEOPLE, _by_id(people), tenant=tenant)
+        changed = [row for row in _by_id(people) if stored.get(row["id"]) != row["row_hash"]]
+        self._run_batches(tx, cypher.MERGE_PEOPLE, changed, tenant=tenant)
         deal_rows: list[dict[str, Any]] = [
             {"id": r.deal.id, "props": _deal_props(r)}
             for r in sorted(records, key=lambda r: r.deal.id)
@@ -337,7 +357,7 @@ class Neo4jGraphStore:
             )
             changed = [r for r in records if r.person.id in changed_ids]
             hashes = {r.person.id: r.content_hash for r in changed}
-            mapping = self._resolve(
+            mapping, _ = self._resolve(
                 tx,
                 tenant,
                 [Incoming(r.person, r.person.account_id) for r in changed],
@@ -636,7 +656,10 @@ def _account_row(account: Account) -> dict[str, Any]:
 def _person_row(
     person: Person, fallback_account: str | None, content_hash: str | None
 ) -> dict[str, Any]:
-    return {
+    """The MERGE_PEOPLE row, with `row_hash`: a fingerprint of the row, stored on the
+    person. Writing the same row twice leaves the same person, so a row whose hash the
+    person already carries can be skipped."""
+    row = {
         "id": person.id,
         "account_id": person.account_id,
         "fallback_account": fallback_account,
@@ -651,6 +674,8 @@ def _person_row(
         "content_hash": content_hash,
         "name_key": name_key(person.name),
     }
+    fingerprint = hashlib.blake2b(repr(sorted(row.items())).encode(), digest_size=12)
+    return {**row, "row_hash": fingerprint.hexdigest()}
 
 
 def _deal_props(record: DealRecord) -> dict[str, Any]:
