@@ -137,6 +137,8 @@ DELETE s
 
 # Only after DELETE_SEATS of the same deals and source, in the same transaction: CREATE
 # then cannot duplicate a seat, and skips MERGE's search through a busy person's seats.
+# A seat is the bulk of an import (six per deal), so it stores only what it has: no
+# empty evidence list (readers take a missing one as none).
 CREATE_SEATS = """
 UNWIND $rows AS row
 MATCH (d:Deal {tenant: $tenant, id: row.deal_id})
@@ -145,8 +147,7 @@ CREATE (p)-[s:SAT_IN {tenant: $tenant, source: row.source}]->(d)
 SET s.deal_role = row.deal_role,
     s.stance = row.stance,
     s.external = row.external OR coalesce(p.account_id <> d.account_id, true),
-    s.evidence = row.evidence,
-    s.evidence_count = size(row.evidence),
+    s.evidence = CASE WHEN size(row.evidence) > 0 THEN row.evidence END,
     s.first_seen = coalesce(row.first_seen, row.seen),
     s.last_seen = row.seen
 """
