@@ -254,33 +254,11 @@ def _warm_paths(
     return tuple(paths[: 2 * WARM_PATHS])
 
 
-def _others(table: DealTable, deal_id: str | None) -> Mask | None:
-    """Every closed deal but this one; None when it is not a closed deal (nothing to leave)."""
-    if deal_id is None:
-        return None
-    others = table.without([deal_id])
-    return others if not others.all() else None
-
-
-def _history(model: ReadModel, deal_id: str | None, likely: LikelySettings) -> SimilarDeals:
+def _similar(model: ReadModel, deal_id: str | None, likely: LikelySettings) -> SimilarDeals:
     """Similar deals to learn from: every closed deal but the one being predicted."""
-    others = _others(model.table, deal_id)
-    if others is not None:
-        return SimilarDeals(model.table, others, likely)
-    return model.memo(
-        ("similar", likely), lambda: SimilarDeals(model.table, model.table.all(), likely)
-    )
-
-
-def _industry_people(
-    model: ReadModel, industry: str | None, deal_id: str | None, influence: InfluenceSettings
-) -> Effects:
-    """Person effects in the account's industry (all deals without one), less the deal."""
-    segment = SegmentFilter(industry=industry)
-    others = _others(model.table, deal_id)
-    if others is not None:
-        return person_effects_in(model.table, model.mask(segment) & others, influence)
-    return segment_person_effects(model, segment, influence)
+    table = model.table
+    every = model.memo(("similar", likely), lambda: SimilarDeals(table, table.all(), likely))
+    return every.excluding(deal_id) if deal_id is not None else every
 
 
 def likely_committee(
@@ -312,7 +290,7 @@ def likely_committee(
         if found is None:
             raise NotFound("account", account_id)
         account = found
-    prediction = _history(model, deal_id, likely).predict(
+    prediction = _similar(model, deal_id, likely).predict(
         DealContext(account.industry, account.region, amount)
     )
     contacts = store.people_at(tenant, account.id)
@@ -334,7 +312,11 @@ def likely_committee(
             gaps.append(
                 Gap(chance.role, chance.probability, chance.won_present, prediction.won_deals)
             )
-    industry_people = _industry_people(model, account.industry, deal_id, influence)
+    # The industry's person effects at this data version; for a closed deal they include
+    # it, but its own people are never offered as warm paths to it.
+    industry_people = segment_person_effects(
+        model, SegmentFilter(industry=account.industry), influence
+    )
     warm = _warm_paths(store, tenant, account, contacts, seats, industry_people, in_deal)
     return LikelyCommittee(
         account=account,

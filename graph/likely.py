@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from graph.models import ClosedDeal, segment_key
-from graph.stats import size_band, size_band_edges, size_bands
+from graph.stats import Ints, size_band, size_band_edges, size_bands
 from graph.table import DealTable, Mask
 
 SIMILAR_BANDS = 3  # small, mid, large
@@ -62,16 +62,28 @@ Matcher = Callable[[], Mask]
 class SimilarDeals:
     """Closed deals indexed once, so that many predictions share the size bands and counts."""
 
-    def __init__(self, table: DealTable, history: Mask, settings: LikelySettings) -> None:
+    def __init__(
+        self,
+        table: DealTable,
+        history: Mask,
+        settings: LikelySettings,
+        bands: tuple[list[float], Ints] | None = None,
+    ) -> None:
         self._table = table
         self._history = history
         self._settings = settings
         self._deals = int(history.sum())
-        self._edges = size_band_edges(
-            table.amount[history & ~np.isnan(table.amount)], SIMILAR_BANDS
-        )
-        self._band = size_bands(table.amount, self._edges)
+        if bands is None:
+            edges = size_band_edges(table.amount[history & ~np.isnan(table.amount)], SIMILAR_BANDS)
+            bands = (edges, size_bands(table.amount, edges))
+        self._edges, self._band = bands
         self._overall = table.roles.present(history)
+
+    def excluding(self, deal_id: str) -> SimilarDeals:
+        """The same index without one deal's committee and outcome. Its amount still
+        shapes the size bands: a deal's amount is known before it closes."""
+        history = self._history & self._table.without([deal_id])
+        return SimilarDeals(self._table, history, self._settings, (self._edges, self._band))
 
     @classmethod
     def of(cls, history: Sequence[ClosedDeal], settings: LikelySettings) -> SimilarDeals:

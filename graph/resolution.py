@@ -136,4 +136,10 @@ def name_pairs(incoming: Sequence[Incoming]) -> list[tuple[str, str]]:
 def incoming_of_deals(records: Sequence[DealRecord]) -> list[Incoming]:
     """The people of these deals, each with the employer they will have: the one given,
     else the deal's account."""
-    return [Incoming(p, p.account_id or r.deal.account_id) for r in records for p in r.people]
+    first: dict[str, Incoming] = {}
+    for r in records:
+        for p in r.people:
+            # Only a contact's first appearance counts in `resolve`; the rest are skipped.
+            if p.id not in first:
+                first[p.id] = Incoming(p, p.account_id or r.deal.account_id)
+    return list(first.values())

@@ -7,7 +7,6 @@ the same records.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -51,8 +50,9 @@ def field_errors(error: ValidationError) -> tuple[FieldError, ...]:
 
 
 def fingerprint(model: BaseModel) -> str:
-    canonical = json.dumps(model.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    """The validated record's content hash: the same record re-sent is `unchanged`.
+    Fields serialise in model order (pydantic's Rust serialiser, no sorting pass)."""
+    return hashlib.sha256(model.model_dump_json().encode()).hexdigest()
 
 
 def _raw_id(raw: Any) -> str | None:

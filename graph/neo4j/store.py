@@ -208,7 +208,8 @@ class Neo4jGraphStore:
         # Rows go in id order, so that concurrent batches take their locks in one order.
         accounts = {r.account.id: _account_row(r.account) for r in records}
         self._run_batches(tx, cypher.MERGE_ACCOUNTS, _by_id(accounts), tenant=tenant)
-        people = {p.id: _person_row(p, r.deal.account_id, None) for r in records for p in r.people}
+        last = {p.id: (p, r.deal.account_id) for r in records for p in r.people}
+        people = {i: _person_row(p, account, None) for i, (p, account) in last.items()}
         changed = [row for row in _by_id(people) if stored.get(row["id"]) != row["row_hash"]]
         self._run_batches(tx, cypher.MERGE_PEOPLE, changed, tenant=tenant)
         deal_rows: list[dict[str, Any]] = [
@@ -674,7 +675,7 @@ def _person_row(
         "content_hash": content_hash,
         "name_key": name_key(person.name),
     }
-    fingerprint = hashlib.blake2b(repr(sorted(row.items())).encode(), digest_size=12)
+    fingerprint = hashlib.blake2b(repr(tuple(row.values())).encode(), digest_size=12)
     return {**row, "row_hash": fingerprint.hexdigest()}
 
 
