@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -135,3 +136,34 @@ def test_the_driver_is_injected_not_owned_by_the_store_module() -> None:
 
     assert "GraphDatabase" not in vars(module)
     assert GraphDatabase is not None
+
+
+def test_the_same_new_batch_sent_twice_at_once_is_written_once(
+    neo4j_driver: Driver, tmp_path: Path
+) -> None:
+    """New deals are created outright; when two requests race to create the same deals,
+    the loser runs again as an update instead of failing."""
+
+    wipe_neo4j(neo4j_driver)
+    deals = World(seed=12, deals=300, roles=(RoleSpec("CFO", 0.8),)).generate()
+    with TestClient(create_app(make_settings("neo4j", tmp_path))) as client:
+        client.headers["Authorization"] = f"Bearer {API_KEY}"
+        answers: list[Any] = []
+
+        def send() -> None:
+            answers.append(client.post("/v1/ingest/deals", json={"deals": deals}))
+
+        threads = [threading.Thread(target=send) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
+    created = sorted(a.json()["created"] for a in answers)
+    assert sum(created) + sum(a.json()["unchanged"] for a in answers) == 2 * len(deals)
+    counts = neo4j_driver.execute_query(
+        "MATCH (d:Deal {tenant: 'default'}) "
+        "OPTIONAL MATCH (:Person)-[s:SAT_IN]->(d) RETURN count(DISTINCT d) AS d, count(s) AS s"
+    ).records[0]
+    assert counts["d"] == len(deals)
+    assert counts["s"] == sum(len({p["person"]["id"] for p in d["participants"]}) for d in deals)

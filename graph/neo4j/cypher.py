@@ -128,6 +128,16 @@ MERGE (d)-[f:FOR_ACCOUNT]->(a)
 SET f.tenant = $tenant
 """
 
+# Deals the batch's lookup did not find; a concurrent batch creating one first fails
+# this one on the uniqueness constraint, and the store runs it again as an update.
+CREATE_DEALS = """
+UNWIND $rows AS row
+MATCH (a:Account {tenant: $tenant, id: row.props.account_id})
+CREATE (d:Deal {tenant: $tenant, id: row.id})
+SET d += row.props
+CREATE (d)-[:FOR_ACCOUNT {tenant: $tenant}]->(a)
+"""
+
 DELETE_SEATS = """
 UNWIND $ids AS id
 MATCH (:Person {tenant: $tenant})-[s:SAT_IN {tenant: $tenant, source: $source}]->

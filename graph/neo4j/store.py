@@ -17,7 +17,13 @@ from datetime import UTC, datetime
 from typing import Any, LiteralString
 
 from neo4j import Driver, ManagedTransaction
-from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import (
+    ConstraintError,
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+)
 
 from graph.erasure import AuditEntry, ErasureReport, redact, redaction_terms
 from graph.errors import StoreUnavailable
@@ -144,11 +150,16 @@ class Neo4jGraphStore:
             if changed:
                 mapping, stored = self._resolve(tx, tenant, incoming_of_deals(changed), {}, now)
                 rewritten = [rewrite_deal(r, mapping) for r in changed]
-                self._write_deals(tx, tenant, rewritten, stored, now)
+                self._write_deals(tx, tenant, rewritten, set(existing), stored, now)
                 _bump(tx, tenant)
             return counts
 
-        result: UpsertCounts = self._write(work)
+        try:
+            result: UpsertCounts = self._write(work)
+        except ConstraintError:
+            # A concurrent batch created one of these new deals first: run again, now
+            # as an update of it (the batch is one transaction, nothing was written).
+            result = self._write(work)
         return result
 
     def _resolve(
@@ -199,12 +210,14 @@ class Neo4jGraphStore:
         tx: ManagedTransaction,
         tenant: str,
         records: Sequence[DealRecord],
+        existing: set[str],
         stored: dict[str, str],
         now: str,
     ) -> None:
-        """Write accounts, people, deals and seats; `stored` are the row hashes the people
-        carry, so that a contact met again in an unchanged form is not rewritten (most
-        contacts of a batch sat in earlier deals)."""
+        """Write accounts, people, deals and seats. Deals not in `existing` are created
+        outright (no relationships to look through or replace); `stored` are the row
+        hashes people carry, so that a contact met again unchanged is not rewritten
+        (most contacts of a batch sat in earlier deals)."""
         # Rows go in id order, so that concurrent batches take their locks in one order.
         accounts = {r.account.id: _account_row(r.account) for r in records}
         self._run_batches(tx, cypher.MERGE_ACCOUNTS, _by_id(accounts), tenant=tenant)
@@ -216,8 +229,12 @@ class Neo4jGraphStore:
             {"id": r.deal.id, "props": _deal_props(r)}
             for r in sorted(records, key=lambda r: r.deal.id)
         ]
-        self._run_batches(tx, cypher.MERGE_DEALS, deal_rows, tenant=tenant)
-        self._replace_seats(tx, tenant, "crm", {r.deal.id: list(r.seats) for r in records}, now)
+        known = [row for row in deal_rows if row["id"] in existing]
+        self._run_batches(tx, cypher.MERGE_DEALS, known, tenant=tenant)
+        new = [row for row in deal_rows if row["id"] not in existing]
+        self._run_batches(tx, cypher.CREATE_DEALS, new, tenant=tenant)
+        seats = {r.deal.id: list(r.seats) for r in records}
+        self._replace_seats(tx, tenant, "crm", seats, now, fresh={row["id"] for row in new})
 
     def _replace_seats(
         self,
@@ -226,9 +243,11 @@ class Neo4jGraphStore:
         source: str,
         seats: dict[str, list[Seat]],
         now: str,
+        fresh: Collection[str] = (),
     ) -> None:
-        """Replace a source's seats of these deals with the given ones."""
-        ids = list(seats)
+        """Replace a source's seats of these deals with the given ones (deals created in
+        this transaction, `fresh`, have none to delete)."""
+        ids = [deal_id for deal_id in seats if deal_id not in fresh]
         for start in range(0, len(ids), self._batch_size):
             tx.run(
                 cypher.DELETE_SEATS,
