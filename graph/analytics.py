@@ -10,8 +10,6 @@ import math
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-import numpy as np
-
 from graph.backtest import BacktestResult, run_backtest
 from graph.committees import SegmentCommittee, segment_committee
 from graph.errors import InvalidInput, NotFound
@@ -33,7 +31,7 @@ from graph.ports import (
     PersonHistory,
 )
 from graph.readmodel import ReadModel
-from graph.table import DealTable, Mask
+from graph.table import DealTable, Mask, code_of
 
 
 @dataclass(frozen=True)
@@ -142,10 +140,9 @@ def rank_people(
     allowed = None
     if role:
         wanted = role.strip().lower()
-        code = table.seat_roles.index(wanted) if wanted in table.seat_roles else -1
         pairs = table.people
-        in_role = mask[pairs.deal] & (pairs.seat_role == code)
-        allowed = np.bincount(pairs.key[in_role], minlength=len(pairs.keys)) > 0
+        in_role = mask[pairs.deal] & (pairs.seat_role == code_of(table.seat_roles, wanted))
+        allowed = pairs.keys_with(in_role)
     ranked = effects.ranked(direction, min_deals, limit, allowed)
     people = directory.people(tenant, [e.key for e in ranked])
     bridges = bridging(table.selected(mask)) if ranked and graph_measures else {}
@@ -234,8 +231,7 @@ def _warm_paths(
         paths.append(WarmPath(by_id[person_id], "won_elsewhere", tuple(deal_ids[:5]), None))
     effects = industry_effects
     pairs = effects.pairs
-    outside = effects.level[pairs.deal] & pairs.external
-    eligible = (np.bincount(pairs.key[outside], minlength=len(pairs.keys)) > 0) & (effects.mean > 0)
+    eligible = pairs.keys_with(effects.level[pairs.deal] & pairs.external) & (effects.mean > 0)
     for person_id in exclude:
         k = pairs.index(person_id)
         if k is not None:

@@ -95,7 +95,7 @@ class _ModelScorer:
             industry = [d for d in self._history if segment_key(d.industry) == key[0]]
             levels = [level for level in (cell, industry) if level] + [list(self._history)]
             effects = role_effects(levels, self._settings)
-            self._cache[key] = {r: e.estimate.mean for r, e in effects.items()}
+            self._cache[key] = {e.key: e.estimate.mean for e in effects.values()}
         return self._cache[key]
 
     def __call__(self, deal: ClosedDeal) -> float:

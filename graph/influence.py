@@ -6,7 +6,7 @@ stores give the same rankings.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Literal
@@ -19,6 +19,7 @@ from graph.stats import (
     Floats,
     Ints,
     LogOdds,
+    child_prior_many,
     mantel_haenszel_many,
     posterior_many,
     rate,
@@ -155,7 +156,8 @@ class Effects:
         limit: int,
         allowed: Mask | None = None,
     ) -> list[Effect]:
-        """`rank` on the arrays: by shrunk effect, presence breaking ties, then key."""
+        """Rank by the shrunk effect; presence only breaks ties, it never lifts an item
+        (then the key). `allowed` narrows the candidates (say, people in one role)."""
         eligible = self.present >= max(min_deals, 1)
         if allowed is not None:
             eligible &= allowed
@@ -241,22 +243,13 @@ def pooled_effects(
         rest = _estimate(table, pairs, wider & ~narrower, priors, settings)
         present = rest.present > 0
         informed = priors.informed | np.isfinite(rest.raw_mean)
-        spread = np.where(informed, np.sqrt(rest.se**2 + settings.segment_spread**2), rest.se)
+        mean, sd = child_prior_many(rest.mean, rest.se, informed, settings.segment_spread)
         priors = _Priors(
-            np.where(present, rest.mean, priors.mean),
-            np.where(present, spread, priors.sd),
+            np.where(present, mean, priors.mean),
+            np.where(present, sd, priors.sd),
             np.where(present, informed, priors.informed),
         )
     return _estimate(table, pairs, chain[-1], priors, settings)
-
-
-def rank(
-    effects: Iterable[Effect], direction: Direction, min_deals: int, limit: int
-) -> list[Effect]:
-    """Rank by the shrunk effect; presence only breaks ties, it never lifts an item."""
-    eligible = [e for e in effects if e.deals_present >= min_deals]
-    eligible.sort(key=lambda e: (-e.score(direction), -e.deals_present, e.key))
-    return eligible[:limit]
 
 
 def role_effects_in(
@@ -269,18 +262,16 @@ def person_effects_in(table: DealTable, level: Mask, settings: InfluenceSettings
     return pooled_effects(table, table.people, [level], settings.person_prior_sd, settings)
 
 
-def role_effects(
-    levels: Sequence[Sequence[ClosedDeal]], settings: InfluenceSettings
-) -> dict[str, Effect]:
+def role_effects(levels: Sequence[Sequence[ClosedDeal]], settings: InfluenceSettings) -> Effects:
     """Role effects of `levels[0]`, pooled through the wider levels (lists of deals)."""
     table = DealTable(levels[-1])
     masks = [_members(table, level) for level in levels]
-    return role_effects_in(table, masks, settings).as_dict()
+    return role_effects_in(table, masks, settings)
 
 
-def person_effects(deals: Sequence[ClosedDeal], settings: InfluenceSettings) -> dict[str, Effect]:
+def person_effects(deals: Sequence[ClosedDeal], settings: InfluenceSettings) -> Effects:
     table = DealTable(deals)
-    return person_effects_in(table, table.all(), settings).as_dict()
+    return person_effects_in(table, table.all(), settings)
 
 
 def _members(table: DealTable, deals: Sequence[ClosedDeal]) -> Mask:

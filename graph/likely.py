@@ -16,7 +16,7 @@ import numpy as np
 
 from graph.models import ClosedDeal, segment_key
 from graph.stats import Ints, size_band, size_band_edges, size_bands
-from graph.table import DealTable, Mask
+from graph.table import DealTable, Mask, code_of
 
 SIMILAR_BANDS = 3  # small, mid, large
 
@@ -96,15 +96,12 @@ class SimilarDeals:
         industry, region = segment_key(context.industry), segment_key(context.region)
         band = size_band(context.amount, self._edges) if context.amount is not None else None
 
-        def code(names: list[str], key: str | None) -> int:
-            return names.index(key) if key in names else -2
-
         def same_industry() -> Mask:
-            same: Mask = history & (t.industry == code(t.industries, industry))
+            same: Mask = history & (t.industry == code_of(t.industries, industry))
             return same
 
         def same_region() -> Mask:
-            same: Mask = t.region == code(t.regions, region)
+            same: Mask = t.region == code_of(t.regions, region)
             return same
 
         def same_band() -> Mask:
@@ -160,10 +157,3 @@ class SimilarDeals:
             expected_size=int(t.committee_size[similar].sum()) / n,
             roles=tuple(chances),
         )
-
-
-def likely_roles(
-    history: Sequence[ClosedDeal], context: DealContext, settings: LikelySettings
-) -> LikelyRoles:
-    """Role probabilities for a deal like `context`, learnt from closed deals in `history`."""
-    return SimilarDeals.of(history, settings).predict(context)

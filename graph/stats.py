@@ -144,9 +144,17 @@ def child_prior(parent: LogOdds, informed: bool, spread: float) -> Prior:
     When nothing stood behind the parent's estimate it is passed down as is,
     so that an empty level does not loosen the sceptical prior.
     """
-    if not informed:
-        return Prior(parent.mean, parent.se, informed=False)
-    return Prior(parent.mean, math.sqrt(parent.se**2 + spread**2), informed=True)
+    mean, sd = child_prior_many(
+        np.array([parent.mean]), np.array([parent.se]), np.array([informed]), spread
+    )
+    return Prior(float(mean[0]), float(sd[0]), informed=informed)
+
+
+def child_prior_many(
+    mean: Floats, se: Floats, informed: Flags, spread: float
+) -> tuple[Floats, Floats]:
+    """`child_prior` for many keys: the prior means and standard deviations."""
+    return mean, np.where(informed, np.sqrt(se**2 + spread**2), se)
 
 
 def size_band_edges(amounts: Sequence[float] | Floats, bands: int = 4) -> list[float]:

@@ -51,6 +51,11 @@ class Pairs:
         """How many of the level's deals each key sat in."""
         return np.bincount(self.key[level[self.deal]], minlength=len(self.keys))
 
+    def keys_with(self, chosen: Mask) -> Mask:
+        """Keys with at least one of the chosen pairs (a mask over pairs)."""
+        found: Mask = np.bincount(self.key[chosen], minlength=len(self.keys)) > 0
+        return found
+
 
 class DealTable:
     """A list of closed deals (ordered by id) with its columns."""
@@ -90,7 +95,7 @@ class DealTable:
             (segment.region_key, self.regions, self.region),
         ):
             if key is not None:
-                mask &= codes == (names.index(key) if key in names else -2)
+                mask &= codes == code_of(names, key)
         if segment.min_amount is not None:
             mask &= self.amount >= segment.min_amount
         if segment.max_amount is not None:
@@ -113,6 +118,11 @@ class DealTable:
 
     def selected(self, mask: Mask) -> list[ClosedDeal]:
         return [self.deals[i] for i in np.flatnonzero(mask)]
+
+
+def code_of(names: list[str], key: str | None) -> int:
+    """The code of `key` among `names`; -2, which no row carries, when it is not there."""
+    return names.index(key) if key in names else -2
 
 
 def _codes(values: Sequence[str | None]) -> tuple[list[str], Ints]:

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from graph.influence import InfluenceSettings, person_effects, rank, role_effects
+from graph.influence import InfluenceSettings, person_effects, role_effects
 from graph.stats import (
     LogOdds,
     Prior,
@@ -100,8 +100,8 @@ def trap_deals() -> list:
 
 def test_the_planted_champion_and_blocker_roles_come_out_on_top(trap_deals: list) -> None:
     effects = role_effects([trap_deals], SETTINGS)
-    assert rank(effects.values(), "positive", 3, 1)[0].key == "c_level.security"
-    assert rank(effects.values(), "negative", 3, 1)[0].key == "director.procurement"
+    assert effects.ranked("positive", 3, 1)[0].key == "c_level.security"
+    assert effects.ranked("negative", 3, 1)[0].key == "director.procurement"
     ciso = effects["c_level.security"]
     low, high = (math.exp(x) for x in ciso.estimate.interval())
     assert low < math.exp(1.4) < high * 1.2
@@ -114,9 +114,7 @@ def test_a_role_seen_only_in_large_deals_is_not_blamed_for_them(trap_deals: list
     _, high = (math.exp(x) for x in legal.estimate.interval())
     assert high > 1.0, "no credible blocking effect once size is accounted for"
     assert math.exp(legal.estimate.mean) > 0.8
-    negative = [
-        e.key for e in rank(role_effects([trap_deals], SETTINGS).values(), "negative", 3, 2)
-    ]
+    negative = [e.key for e in role_effects([trap_deals], SETTINGS).ranked("negative", 3, 2)]
     assert "c_level.legal" not in negative[:1]
 
 
@@ -125,7 +123,7 @@ def test_three_strong_deals_do_not_outrank_fifty_solid_ones(trap_deals: list) ->
     tiny = effects["vp.marketing"]
     assert tiny.deals_present <= 8
     assert tiny.win_rate_present >= 0.75, "the trap: a near-perfect record in a handful"
-    ranked = [e.key for e in rank(effects.values(), "positive", 1, 10)]
+    ranked = [e.key for e in effects.ranked("positive", 1, 10)]
     assert ranked.index("c_level.security") < ranked.index("vp.marketing")
 
 
@@ -141,7 +139,7 @@ def test_a_precise_null_ranks_below_a_real_effect_measured_loosely() -> None:
     effects = role_effects([as_closed_deals(world.generate())], SETTINGS)
     null, real = effects["manager.it"], effects["c_level.clinical"]
     assert null.estimate.se < real.estimate.se
-    ranked = [e.key for e in rank(effects.values(), "positive", 3, 10)]
+    ranked = [e.key for e in effects.ranked("positive", 3, 10)]
     assert ranked.index("c_level.clinical") < ranked.index("manager.it")
 
 
@@ -157,7 +155,7 @@ def test_a_high_reach_person_without_effect_is_not_near_the_top(trap_deals: list
     effects = person_effects(trap_deals, SETTINGS)
     guru, closer = effects["guru"], effects["closer"]
     assert guru.presence > 0.7 and closer.presence < 0.1
-    ranked = [e.key for e in rank(effects.values(), "positive", 3, 1000)]
+    ranked = [e.key for e in effects.ranked("positive", 3, 1000)]
     assert "closer" in ranked[:3]
     # About one person in five has a planted positive effect; in a person's handful of
     # deals noise is large, yet the top ten hold at least twice that share.
@@ -180,9 +178,7 @@ def test_the_top_role_follows_the_planted_truth_of_each_segment() -> None:
     tops = {}
     for industry in ("Financial Services", "Healthcare"):
         cell = [d for d in deals if d.industry == industry]
-        tops[industry] = rank(role_effects([cell, deals], SETTINGS).values(), "positive", 3, 1)[
-            0
-        ].key
+        tops[industry] = role_effects([cell, deals], SETTINGS).ranked("positive", 3, 1)[0].key
     assert tops == {"Financial Services": "c_level.security", "Healthcare": "c_level.finance"}
 
 

@@ -158,11 +158,12 @@ class SqlGraphStore:
 
     def _bump(self, conn: Connection, tenant: str) -> None:
         """Move the tenant's data version, inside the writing transaction (graph.readmodel)."""
-        stmt = self._insert(data_versions).values(tenant=tenant, version=1)
-        conn.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["tenant"], set_={"version": data_versions.c.version + 1}
-            )
+        self._put(
+            conn,
+            data_versions,
+            [{"tenant": tenant, "version": 1}],
+            keys=("tenant",),
+            update=lambda _: {"version": data_versions.c.version + 1},
         )
 
     def data_version(self, tenant: str) -> str:
