@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -74,19 +75,47 @@ def _account(account: AccountIn) -> Account:
 
 
 def to_person(person: PersonIn, default_account: str | None) -> Person:
-    parsed = parse_title(person.title)
+    return _person(
+        person.id,
+        person.account_id or default_account,
+        person.name,
+        person.email,
+        person.title,
+        person.external_kind,
+        person.audience,
+    )
+
+
+@lru_cache(maxsize=65536)
+def _person(
+    person_id: str,
+    account_id: str | None,
+    name: str | None,
+    email: str | None,
+    title: str | None,
+    external_kind: str | None,
+    audience: int | None,
+) -> Person:
+    """Cached: a contact sits in many deals of an import, each naming them the same way
+    (and a Person is immutable)."""
+    parsed = parse_title(title)
     return Person(
-        id=person.id,
-        account_id=person.account_id or default_account,
-        name=person.name,
-        email=person.email.lower() if person.email else None,
-        title=person.title,
+        id=person_id,
+        account_id=account_id,
+        name=name,
+        email=email.lower() if email else None,
+        title=title,
         function=parsed.function,
         seniority=parsed.seniority,
         role=parsed.role,
-        external_kind=person.external_kind or external_kind_hint(person.title),
-        audience=person.audience,
+        external_kind=external_kind or external_kind_hint(title),
+        audience=audience,
     )
+
+
+@lru_cache(maxsize=65536)
+def _crm_seat(person_id: str, deal_role: str, stance: str, external: bool) -> Seat:
+    return Seat(person_id=person_id, deal_role=deal_role, stance=stance, external=external)
 
 
 def to_deal_record(deal: DealIn, source: str) -> DealRecord:
@@ -97,12 +126,11 @@ def to_deal_record(deal: DealIn, source: str) -> DealRecord:
         # Without an account the store keeps the contact's known employer, or the deal's.
         person = to_person(given, given.account_id)
         people[person.id] = person
-        seats[person.id] = Seat(
-            person_id=person.id,
-            deal_role=participant.deal_role or "other",
-            stance=participant.stance,
-            external=given.external_kind is not None,
-            source="crm",
+        seats[person.id] = _crm_seat(
+            person.id,
+            participant.deal_role or "other",
+            participant.stance,
+            given.external_kind is not None,
         )
     return DealRecord(
         deal=Deal(

@@ -9,11 +9,13 @@ from __future__ import annotations
 import math
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -73,8 +75,11 @@ _DEAL_ROLE_SYNONYMS = {
 }
 
 
-def normalise_deal_role(value: object) -> str:
-    """Map a CRM's buying-role label onto a DESIGN role; unknown labels become `other`."""
+@lru_cache(maxsize=4096)
+def normalise_deal_role(value: str | None) -> str:
+    """Map a CRM's buying-role label onto a DESIGN role; unknown labels become `other`.
+
+    Cached: a CRM uses a handful of labels, met again in every seat of an import."""
     text = str(value or "").strip().lower().replace("-", " ").replace("_", " ")
     if not text:
         return "other"
@@ -86,11 +91,14 @@ def normalise_deal_role(value: object) -> str:
 
 def _stance(value: object) -> object:
     if isinstance(value, str):
-        folded = value.strip().lower()
-        return {"sceptical": "skeptical", "supporter": "supportive", "": "unknown"}.get(
-            folded, folded
-        )
+        return _fold_stance(value)
     return value if value is not None else "unknown"
+
+
+@lru_cache(maxsize=1024)
+def _fold_stance(value: str) -> str:
+    folded = value.strip().lower()
+    return {"sceptical": "skeptical", "supporter": "supportive", "": "unknown"}.get(folded, folded)
 
 
 class AccountIn(BaseModel):
@@ -133,16 +141,10 @@ class ParticipantIn(BaseModel):
     deal_role: Annotated[str | None, AfterValidator(normalise_deal_role)] = Field(
         default="other", max_length=100, examples=["economic_buyer"]
     )
-    stance: Literal["champion", "supportive", "neutral", "skeptical", "blocker", "unknown"] = (
-        "unknown"
-    )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _fold_stance(cls, data: object) -> object:
-        if isinstance(data, dict) and "stance" in data:
-            data = {**data, "stance": _stance(data["stance"])}
-        return data
+    stance: Annotated[
+        Literal["champion", "supportive", "neutral", "skeptical", "blocker", "unknown"],
+        BeforeValidator(_stance),
+    ] = "unknown"
 
 
 class DealIn(BaseModel):

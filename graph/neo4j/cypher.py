@@ -38,7 +38,8 @@ SET a.name = coalesce(row.name, a.name),
     a.region = coalesce(row.region, a.region),
     a.region_key = coalesce(row.region_key, a.region_key),
     a.country = coalesce(row.country, a.country),
-    a.employees = coalesce(row.employees, a.employees)
+    a.employees = coalesce(row.employees, a.employees),
+    a.row_hash = row.row_hash
 """
 
 # A contact keeps stored fields the row leaves empty; a new contact without an
@@ -77,23 +78,45 @@ MATCH (a:PersonAlias {tenant: $tenant, id: id})
 RETURN a.id AS alias_id, a.person_id AS person_id, a.content_hash AS content_hash
 """
 
-PEOPLE_BY_ID = """
-UNWIND $ids AS id
-MATCH (p:Person {tenant: $tenant, id: id})
-RETURN collect([p.id, p.email, p.account_id, p.name_key, p.row_hash]) AS rows
+# What resolving a batch's contacts needs, in one round trip: the aliases and people its
+# ids name (an id settles its contact: only the others need e-mail and name), and the
+# row hash each of its accounts carries (the last MERGE_ACCOUNTS row: an account met
+# again with the same row is not written, nor locked against a concurrent batch).
+KNOWN_PEOPLE = """
+CALL () {
+  UNWIND $ids AS id
+  MATCH (a:PersonAlias {tenant: $tenant, id: id})
+  RETURN collect([a.id, a.person_id]) AS aliases
+}
+CALL () {
+  UNWIND $ids AS id
+  MATCH (p:Person {tenant: $tenant, id: id})
+  RETURN collect([p.id, p.row_hash]) AS people
+}
+CALL () {
+  UNWIND $account_ids AS id
+  MATCH (a:Account {tenant: $tenant, id: id})
+  RETURN collect([a.id, a.row_hash]) AS accounts
+}
+RETURN aliases, people, accounts
 """
 
+# The index hints pin the plan: planned while the graph is still small (an import's
+# first batches), Cypher may pick a seek on the tenant alone and filter every person of
+# the tenant for each name, and keep that plan while the graph grows.
 PEOPLE_BY_EMAIL_OR_NAME = """
 CALL () {
   UNWIND $emails AS email
   MATCH (p:Person {tenant: $tenant, email: email})
+  USING INDEX p:Person(tenant, email)
   RETURN p
   UNION
   UNWIND $names AS name
   MATCH (p:Person {tenant: $tenant, account_id: name.account_id, name_key: name.name_key})
+  USING INDEX p:Person(tenant, account_id, name_key)
   RETURN p
 }
-RETURN collect([p.id, p.email, p.account_id, p.name_key, p.row_hash]) AS rows
+RETURN collect([p.id, p.row_hash, p.email, p.account_id, p.name_key]) AS rows
 """
 
 MERGED_INTO = """
@@ -147,19 +170,21 @@ DELETE s
 
 # Only after DELETE_SEATS of the same deals and source, in the same transaction: CREATE
 # then cannot duplicate a seat, and skips MERGE's search through a busy person's seats.
-# A seat is the bulk of an import (six per deal), so it stores only what it has: no
-# empty evidence list (readers take a missing one as none).
+# A seat is the bulk of an import (six per deal): rows come one per person with that
+# person's seats (one index seek per person, not per seat), and a seat stores only what
+# it has (no empty evidence list: readers take a missing one as none).
 CREATE_SEATS = """
 UNWIND $rows AS row
-MATCH (d:Deal {tenant: $tenant, id: row.deal_id})
 MATCH (p:Person {tenant: $tenant, id: row.person_id})
-CREATE (p)-[s:SAT_IN {tenant: $tenant, source: row.source}]->(d)
-SET s.deal_role = row.deal_role,
-    s.stance = row.stance,
-    s.external = row.external OR coalesce(p.account_id <> d.account_id, true),
-    s.evidence = CASE WHEN size(row.evidence) > 0 THEN row.evidence END,
-    s.first_seen = coalesce(row.first_seen, row.seen),
-    s.last_seen = row.seen
+UNWIND row.seats AS seat
+MATCH (d:Deal {tenant: $tenant, id: seat.deal_id})
+CREATE (p)-[s:SAT_IN {tenant: $tenant, source: $source}]->(d)
+SET s.deal_role = seat.deal_role,
+    s.stance = seat.stance,
+    s.external = seat.external OR coalesce(p.account_id <> d.account_id, true),
+    s.evidence = CASE WHEN size(seat.evidence) > 0 THEN seat.evidence END,
+    s.first_seen = coalesce(seat.first_seen, seat.seen, $now),
+    s.last_seen = coalesce(seat.seen, $now)
 """
 
 NOTE_HASHES = """

@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
-from typing import Any, LiteralString
+from typing import Any, LiteralString, NamedTuple
 
 from neo4j import Driver, ManagedTransaction
 from neo4j.exceptions import (
@@ -148,9 +148,12 @@ class Neo4jGraphStore:
             )
             changed = [r for r in records if r.deal.id in changed_ids]
             if changed:
-                mapping, stored = self._resolve(tx, tenant, incoming_of_deals(changed), {}, now)
-                rewritten = [rewrite_deal(r, mapping) for r in changed]
-                self._write_deals(tx, tenant, rewritten, set(existing), stored, now)
+                accounts = {r.account.id for r in changed}
+                resolved = self._resolve(
+                    tx, tenant, incoming_of_deals(changed), {}, now, sorted(accounts)
+                )
+                rewritten = [rewrite_deal(r, resolved.mapping) for r in changed]
+                self._write_deals(tx, tenant, rewritten, set(existing), resolved, now)
                 _bump(tx, tenant)
             return counts
 
@@ -169,28 +172,34 @@ class Neo4jGraphStore:
         incoming: Sequence[Incoming],
         hashes: dict[str, str],
         now: str,
-    ) -> tuple[dict[str, str], dict[str, str]]:
+        account_ids: Sequence[str] = (),
+    ) -> Resolved:
         """Who each incoming person is (see graph.resolution); merges are recorded.
 
-        Answers the mapping, and the row hash stored on each person found (what
-        the last write set on them), so that an unchanged contact is not rewritten."""
+        Also answers the row hashes stored on the people found and on `account_ids`
+        (what the last write set on them), so that unchanged rows are not rewritten."""
         ids = sorted({i.person.id for i in incoming})
-        aliases = {
-            r["alias_id"]: r["person_id"] for r in tx.run(cypher.ALIASES, tenant=tenant, ids=ids)
-        }
-        found = self._rows(tx, cypher.PEOPLE_BY_ID, tenant=tenant, ids=ids)
+        record = tx.run(
+            cypher.KNOWN_PEOPLE, tenant=tenant, ids=ids, account_ids=sorted(account_ids)
+        ).single()
+        aliases: dict[str, str] = dict(record["aliases"]) if record else {}
+        by_id: list[list[Any]] = list(record["people"]) if record else []
         # A known id or alias settles a contact (the first rule), as it does for most of
-        # a batch; only the others need the e-mail and name lookups.
-        settled = {r[0] for r in found} | aliases.keys()
+        # a batch; only the others need the e-mail and name lookups, and any known
+        # person they could match is found by those lookups (by id, only ids matter).
+        settled = {r[0] for r in by_id} | aliases.keys()
         rest = [i for i in incoming if i.person.id not in settled]
         emails = sorted({i.person.email.lower() for i in rest if i.person.email})
         names = [{"account_id": a, "name_key": k} for a, k in name_pairs(rest)]
-        if emails or names:
-            found += self._rows(
+        matched = (
+            self._rows(
                 tx, cypher.PEOPLE_BY_EMAIL_OR_NAME, tenant=tenant, emails=emails, names=names
             )
-        known = {r[0]: Known(r[0], r[1], r[2], r[3]) for r in found}
-        stored = {r[0]: r[4] for r in found if r[4]}
+            if emails or names
+            else []
+        )
+        known = {r[0]: Known(r[0], None, None, None) for r in by_id}
+        known.update({r[0]: Known(r[0], r[2], r[3], r[4]) for r in matched})
         mapping, merges = resolve(incoming, sorted(known.values(), key=lambda k: k.id), aliases)
         rows = [
             {
@@ -203,7 +212,11 @@ class Neo4jGraphStore:
             for m in merges
         ]
         self._run_batches(tx, cypher.RECORD_MERGES, rows, tenant=tenant)
-        return mapping, stored
+        return Resolved(
+            mapping,
+            people={r[0]: r[1] for r in by_id + matched if r[1]},
+            accounts={i: h for i, h in (record["accounts"] if record else []) if h},
+        )
 
     def _write_deals(
         self,
@@ -211,69 +224,60 @@ class Neo4jGraphStore:
         tenant: str,
         records: Sequence[DealRecord],
         existing: set[str],
-        stored: dict[str, str],
+        stored: Resolved,
         now: str,
     ) -> None:
         """Write accounts, people, deals and seats. Deals not in `existing` are created
-        outright (no relationships to look through or replace); `stored` are the row
-        hashes people carry, so that a contact met again unchanged is not rewritten
-        (most contacts of a batch sat in earlier deals)."""
-        # Rows go in id order, so that concurrent batches take their locks in one order.
+        outright (no relationships to look through or replace); a contact or account
+        whose `stored` row hash matches its row is not rewritten (most contacts of a
+        batch sat in earlier deals).
+
+        Every row is built before the first write: a write's locks are held until
+        commit, and a concurrent batch waiting on them should not wait on Python."""
         accounts = {r.account.id: _account_row(r.account) for r in records}
-        self._run_batches(tx, cypher.MERGE_ACCOUNTS, _by_id(accounts), tenant=tenant)
+        # Rows go in id order, so that concurrent batches take their locks in one order.
+        account_rows = [
+            row for row in _by_id(accounts) if stored.accounts.get(row["id"]) != row["row_hash"]
+        ]
         last = {p.id: (p, r.deal.account_id) for r in records for p in r.people}
         people = {i: _person_row(p, account, None) for i, (p, account) in last.items()}
-        changed = [row for row in _by_id(people) if stored.get(row["id"]) != row["row_hash"]]
-        self._run_batches(tx, cypher.MERGE_PEOPLE, changed, tenant=tenant)
+        people_rows = [
+            row for row in _by_id(people) if stored.people.get(row["id"]) != row["row_hash"]
+        ]
         deal_rows: list[dict[str, Any]] = [
             {"id": r.deal.id, "props": _deal_props(r)}
             for r in sorted(records, key=lambda r: r.deal.id)
         ]
         known = [row for row in deal_rows if row["id"] in existing]
-        self._run_batches(tx, cypher.MERGE_DEALS, known, tenant=tenant)
         new = [row for row in deal_rows if row["id"] not in existing]
+        seat_rows = _seat_rows({r.deal.id: r.seats for r in records})
+
+        self._run_batches(tx, cypher.MERGE_ACCOUNTS, account_rows, tenant=tenant)
+        self._run_batches(tx, cypher.MERGE_PEOPLE, people_rows, tenant=tenant)
+        self._run_batches(tx, cypher.MERGE_DEALS, known, tenant=tenant)
         self._run_batches(tx, cypher.CREATE_DEALS, new, tenant=tenant)
-        seats = {r.deal.id: list(r.seats) for r in records}
-        self._replace_seats(tx, tenant, "crm", seats, now, fresh={row["id"] for row in new})
+        # Deals created just now have no seats to delete.
+        self._replace_seats(tx, tenant, "crm", [row["id"] for row in known], seat_rows, now)
 
     def _replace_seats(
         self,
         tx: ManagedTransaction,
         tenant: str,
         source: str,
-        seats: dict[str, list[Seat]],
+        deal_ids: list[str],
+        rows: list[dict[str, Any]],
         now: str,
-        fresh: Collection[str] = (),
     ) -> None:
-        """Replace a source's seats of these deals with the given ones (deals created in
-        this transaction, `fresh`, have none to delete)."""
-        ids = [deal_id for deal_id in seats if deal_id not in fresh]
-        for start in range(0, len(ids), self._batch_size):
+        """Replace a source's seats of these deals with the given rows (`_seat_rows`);
+        a seat without its own time was seen `now`."""
+        for start in range(0, len(deal_ids), self._batch_size):
             tx.run(
                 cypher.DELETE_SEATS,
                 tenant=tenant,
                 source=source,
-                ids=ids[start : start + self._batch_size],
+                ids=deal_ids[start : start + self._batch_size],
             ).consume()
-        rows = [
-            {
-                "deal_id": deal_id,
-                "person_id": s.person_id,
-                "source": source,
-                "deal_role": s.deal_role,
-                "stance": s.stance,
-                "external": s.external,
-                "evidence": list(s.evidence),
-                "seen": s.seen_at or now,
-                "first_seen": s.first_seen_at,
-            }
-            for deal_id, deal_seats in seats.items()
-            for s in deal_seats
-        ]
-        # People in id order: concurrent batches share people (an analyst in many deals)
-        # and take their locks in one order.
-        rows.sort(key=lambda r: (r["person_id"], r["deal_id"]))
-        self._run_batches(tx, cypher.CREATE_SEATS, rows, tenant=tenant)
+        self._run_batches(tx, cypher.CREATE_SEATS, rows, tenant=tenant, source=source, now=now)
 
     def upsert_notes(self, tenant: str, records: Sequence[NoteRecord]) -> UpsertCounts:
         if not records:
@@ -357,9 +361,9 @@ class Neo4jGraphStore:
             for r in tx.run(cypher.DEAL_MENTIONS, tenant=tenant, ids=affected)
         ]
         seats = note_seats(rows)
-        self._replace_seats(
-            tx, tenant, "note", {d: seats.get(d, []) for d in affected if d in known}, now
-        )
+        deal_ids = [d for d in affected if d in known]
+        seat_rows = _seat_rows({d: seats.get(d, []) for d in deal_ids})
+        self._replace_seats(tx, tenant, "note", deal_ids, seat_rows, now)
 
     def upsert_people(self, tenant: str, records: Sequence[PersonRecord]) -> UpsertCounts:
         if not records:
@@ -377,13 +381,13 @@ class Neo4jGraphStore:
             )
             changed = [r for r in records if r.person.id in changed_ids]
             hashes = {r.person.id: r.content_hash for r in changed}
-            mapping, _ = self._resolve(
+            mapping = self._resolve(
                 tx,
                 tenant,
                 [Incoming(r.person, r.person.account_id) for r in changed],
                 hashes,
                 now,
-            )
+            ).mapping
             merged = {alias for alias, target in mapping.items() if alias != target}
             self._run_batches(
                 tx,
@@ -645,8 +649,41 @@ class Neo4jGraphStore:
         return result
 
 
+class Resolved(NamedTuple):
+    """A batch's contacts resolved: incoming id -> stored id, and the row hashes the
+    people and accounts found carry."""
+
+    mapping: dict[str, str]
+    people: dict[str, str]
+    accounts: dict[str, str]
+
+
 def _by_id(rows: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     return [rows[key] for key in sorted(rows)]
+
+
+def _seat_rows(seats: dict[str, Sequence[Seat]]) -> list[dict[str, Any]]:
+    """CREATE_SEATS rows: one per person with that person's seats in these deals.
+    People go in id order: concurrent batches share people (an analyst in many deals)
+    and take their locks in one order. A seat row leaves out what it does not have
+    (evidence, times: CRM seats have none); CREATE_SEATS reads a missing key as null."""
+    by_person: dict[str, list[dict[str, Any]]] = {}
+    for deal_id in sorted(seats):
+        for s in seats[deal_id]:
+            row: dict[str, Any] = {
+                "deal_id": deal_id,
+                "deal_role": s.deal_role,
+                "stance": s.stance,
+                "external": s.external,
+            }
+            if s.evidence:
+                row["evidence"] = list(s.evidence)
+            if s.seen_at:
+                row["seen"] = s.seen_at
+            if s.first_seen_at:
+                row["first_seen"] = s.first_seen_at
+            by_person.setdefault(s.person_id, []).append(row)
+    return [{"person_id": p, "seats": by_person[p]} for p in sorted(by_person)]
 
 
 def _api_key(props: dict[str, Any]) -> ApiKey:
@@ -661,7 +698,7 @@ def _api_key(props: dict[str, Any]) -> ApiKey:
 
 
 def _account_row(account: Account) -> dict[str, Any]:
-    return {
+    row = {
         "id": account.id,
         "name": account.name,
         "industry": account.industry,
@@ -671,6 +708,7 @@ def _account_row(account: Account) -> dict[str, Any]:
         "country": account.country,
         "employees": account.employees,
     }
+    return {**row, "row_hash": _row_hash(row)}
 
 
 def _person_row(
@@ -694,8 +732,11 @@ def _person_row(
         "content_hash": content_hash,
         "name_key": name_key(person.name),
     }
-    fingerprint = hashlib.blake2b(repr(tuple(row.values())).encode(), digest_size=12)
-    return {**row, "row_hash": fingerprint.hexdigest()}
+    return {**row, "row_hash": _row_hash(row)}
+
+
+def _row_hash(row: dict[str, Any]) -> str:
+    return hashlib.blake2b(repr(tuple(row.values())).encode(), digest_size=12).hexdigest()
 
 
 def _deal_props(record: DealRecord) -> dict[str, Any]:
