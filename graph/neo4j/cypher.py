@@ -38,8 +38,7 @@ SET a.name = coalesce(row.name, a.name),
     a.region = coalesce(row.region, a.region),
     a.region_key = coalesce(row.region_key, a.region_key),
     a.country = coalesce(row.country, a.country),
-    a.employees = coalesce(row.employees, a.employees),
-    a.row_hash = row.row_hash
+    a.employees = coalesce(row.employees, a.employees)
 """
 
 # A contact keeps stored fields the row leaves empty; a new contact without an
@@ -78,10 +77,8 @@ MATCH (a:PersonAlias {tenant: $tenant, id: id})
 RETURN a.id AS alias_id, a.person_id AS person_id, a.content_hash AS content_hash
 """
 
-# What resolving a batch's contacts needs, in one round trip: the aliases and people its
-# ids name (an id settles its contact: only the others need e-mail and name), and the
-# row hash each of its accounts carries (the last MERGE_ACCOUNTS row: an account met
-# again with the same row is not written, nor locked against a concurrent batch).
+# What resolving a batch's contacts needs first, in one round trip: the aliases and
+# people its ids name (an id settles its contact: only the others need e-mail and name).
 KNOWN_PEOPLE = """
 CALL () {
   UNWIND $ids AS id
@@ -93,29 +90,25 @@ CALL () {
   MATCH (p:Person {tenant: $tenant, id: id})
   RETURN collect([p.id, p.row_hash]) AS people
 }
-CALL () {
-  UNWIND $account_ids AS id
-  MATCH (a:Account {tenant: $tenant, id: id})
-  RETURN collect([a.id, a.row_hash]) AS accounts
-}
-RETURN aliases, people, accounts
+RETURN aliases, people
 """
 
-# The index hints pin the plan: planned while the graph is still small (an import's
-# first batches), Cypher may pick a seek on the tenant alone and filter every person of
-# the tenant for each name, and keep that plan while the graph grows.
-PEOPLE_BY_EMAIL_OR_NAME = """
-CALL () {
-  UNWIND $emails AS email
-  MATCH (p:Person {tenant: $tenant, email: email})
-  USING INDEX p:Person(tenant, email)
-  RETURN p
-  UNION
-  UNWIND $names AS name
-  MATCH (p:Person {tenant: $tenant, account_id: name.account_id, name_key: name.name_key})
-  USING INDEX p:Person(tenant, account_id, name_key)
-  RETURN p
-}
+# Two plain lookups, each run only when it has something to look up: Cypher plans a
+# statement again for each size class of its lists and as the graph grows, and a union
+# of both costs more to plan than the two apart. The index hints pin the plan: planned
+# while the graph is still small (an import's first batches), Cypher may pick a seek on
+# the tenant alone and filter every person of the tenant for each name.
+PEOPLE_BY_EMAIL = """
+UNWIND $emails AS email
+MATCH (p:Person {tenant: $tenant, email: email})
+USING INDEX p:Person(tenant, email)
+RETURN collect([p.id, p.row_hash, p.email, p.account_id, p.name_key]) AS rows
+"""
+
+PEOPLE_BY_NAME = """
+UNWIND $names AS name
+MATCH (p:Person {tenant: $tenant, account_id: name.account_id, name_key: name.name_key})
+USING INDEX p:Person(tenant, account_id, name_key)
 RETURN collect([p.id, p.row_hash, p.email, p.account_id, p.name_key]) AS rows
 """
 

@@ -148,10 +148,7 @@ class Neo4jGraphStore:
             )
             changed = [r for r in records if r.deal.id in changed_ids]
             if changed:
-                accounts = {r.account.id for r in changed}
-                resolved = self._resolve(
-                    tx, tenant, incoming_of_deals(changed), {}, now, sorted(accounts)
-                )
+                resolved = self._resolve(tx, tenant, incoming_of_deals(changed), {}, now)
                 rewritten = [rewrite_deal(r, resolved.mapping) for r in changed]
                 self._write_deals(tx, tenant, rewritten, set(existing), resolved, now)
                 _bump(tx, tenant)
@@ -172,16 +169,13 @@ class Neo4jGraphStore:
         incoming: Sequence[Incoming],
         hashes: dict[str, str],
         now: str,
-        account_ids: Sequence[str] = (),
     ) -> Resolved:
         """Who each incoming person is (see graph.resolution); merges are recorded.
 
-        Also answers the row hashes stored on the people found and on `account_ids`
-        (what the last write set on them), so that unchanged rows are not rewritten."""
+        Also answers the row hash stored on each person found (what the last write set
+        on them), so that an unchanged contact is not rewritten."""
         ids = sorted({i.person.id for i in incoming})
-        record = tx.run(
-            cypher.KNOWN_PEOPLE, tenant=tenant, ids=ids, account_ids=sorted(account_ids)
-        ).single()
+        record = tx.run(cypher.KNOWN_PEOPLE, tenant=tenant, ids=ids).single()
         aliases: dict[str, str] = dict(record["aliases"]) if record else {}
         by_id: list[list[Any]] = list(record["people"]) if record else []
         # A known id or alias settles a contact (the first rule), as it does for most of
@@ -191,13 +185,11 @@ class Neo4jGraphStore:
         rest = [i for i in incoming if i.person.id not in settled]
         emails = sorted({i.person.email.lower() for i in rest if i.person.email})
         names = [{"account_id": a, "name_key": k} for a, k in name_pairs(rest)]
-        matched = (
-            self._rows(
-                tx, cypher.PEOPLE_BY_EMAIL_OR_NAME, tenant=tenant, emails=emails, names=names
-            )
-            if emails or names
-            else []
-        )
+        matched: list[list[Any]] = []
+        if emails:
+            matched += self._rows(tx, cypher.PEOPLE_BY_EMAIL, tenant=tenant, emails=emails)
+        if names:
+            matched += self._rows(tx, cypher.PEOPLE_BY_NAME, tenant=tenant, names=names)
         known = {r[0]: Known(r[0], None, None, None) for r in by_id}
         known.update({r[0]: Known(r[0], r[2], r[3], r[4]) for r in matched})
         mapping, merges = resolve(incoming, sorted(known.values(), key=lambda k: k.id), aliases)
@@ -215,7 +207,6 @@ class Neo4jGraphStore:
         return Resolved(
             mapping,
             people={r[0]: r[1] for r in by_id + matched if r[1]},
-            accounts={i: h for i, h in (record["accounts"] if record else []) if h},
         )
 
     def _write_deals(
@@ -228,17 +219,18 @@ class Neo4jGraphStore:
         now: str,
     ) -> None:
         """Write accounts, people, deals and seats. Deals not in `existing` are created
-        outright (no relationships to look through or replace); a contact or account
-        whose `stored` row hash matches its row is not rewritten (most contacts of a
-        batch sat in earlier deals).
+        outright (no relationships to look through or replace); a contact whose `stored`
+        row hash matches its row is not rewritten (most contacts of a batch sat in
+        earlier deals). Every account of the batch is written, in id order, first: the
+        batch then holds its accounts' locks before anything else locks them (a deal's
+        FOR_ACCOUNT, a contact's WORKS_AT) in another order, so that concurrent batches
+        sharing accounts queue instead of deadlocking.
 
         Every row is built before the first write: a write's locks are held until
         commit, and a concurrent batch waiting on them should not wait on Python."""
         accounts = {r.account.id: _account_row(r.account) for r in records}
         # Rows go in id order, so that concurrent batches take their locks in one order.
-        account_rows = [
-            row for row in _by_id(accounts) if stored.accounts.get(row["id"]) != row["row_hash"]
-        ]
+        account_rows = _by_id(accounts)
         last = {p.id: (p, r.deal.account_id) for r in records for p in r.people}
         people = {i: _person_row(p, account, None) for i, (p, account) in last.items()}
         people_rows = [
@@ -651,11 +643,10 @@ class Neo4jGraphStore:
 
 class Resolved(NamedTuple):
     """A batch's contacts resolved: incoming id -> stored id, and the row hashes the
-    people and accounts found carry."""
+    people found carry."""
 
     mapping: dict[str, str]
     people: dict[str, str]
-    accounts: dict[str, str]
 
 
 def _by_id(rows: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -698,7 +689,7 @@ def _api_key(props: dict[str, Any]) -> ApiKey:
 
 
 def _account_row(account: Account) -> dict[str, Any]:
-    row = {
+    return {
         "id": account.id,
         "name": account.name,
         "industry": account.industry,
@@ -708,7 +699,6 @@ def _account_row(account: Account) -> dict[str, Any]:
         "country": account.country,
         "employees": account.employees,
     }
-    return {**row, "row_hash": _row_hash(row)}
 
 
 def _person_row(
