@@ -68,6 +68,7 @@ class SimilarDeals:
         history: Mask,
         settings: LikelySettings,
         bands: tuple[list[float], Ints] | None = None,
+        overall: Ints | None = None,
     ) -> None:
         self._table = table
         self._history = history
@@ -77,13 +78,19 @@ class SimilarDeals:
             edges = size_band_edges(table.amount[history & ~np.isnan(table.amount)], SIMILAR_BANDS)
             bands = (edges, size_bands(table.amount, edges))
         self._edges, self._band = bands
-        self._overall = table.roles.present(history)
+        self._overall = table.roles.present(history) if overall is None else overall
 
     def excluding(self, deal_id: str) -> SimilarDeals:
         """The same index without one deal's committee and outcome. Its amount still
         shapes the size bands: a deal's amount is known before it closes."""
         history = self._history & self._table.without([deal_id])
-        return SimilarDeals(self._table, history, self._settings, (self._edges, self._band))
+        # The overall presence less the one deal's roles: a count over every seat of the
+        # history was most of a likely-committee request's time.
+        gone = np.flatnonzero(self._history & ~history)
+        overall = self._overall - self._table.roles.present_among(gone)
+        return SimilarDeals(
+            self._table, history, self._settings, (self._edges, self._band), overall
+        )
 
     @classmethod
     def of(cls, history: Sequence[ClosedDeal], settings: LikelySettings) -> SimilarDeals:

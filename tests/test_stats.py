@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from graph.influence import InfluenceSettings, person_effects, role_effects
+from graph.likely import SIMILAR_BANDS, DealContext, LikelySettings, SimilarDeals
 from graph.stats import (
     LogOdds,
     Prior,
@@ -16,7 +18,9 @@ from graph.stats import (
     posterior,
     size_band,
     size_band_edges,
+    size_bands,
 )
+from graph.table import DealTable
 from synth.worlds import PersonSpec, RoleSpec, World, as_closed_deals
 
 SETTINGS = InfluenceSettings()
@@ -197,3 +201,18 @@ def test_a_thin_cell_borrows_from_its_industry() -> None:
     alone = role_effects([emea], SETTINGS)["c_level.operations"]
     assert pooled.estimate.se < alone.estimate.se
     assert abs(pooled.estimate.mean - 1.0) < abs(alone.estimate.mean - 1.0) + 0.05
+
+
+def test_a_deal_left_out_of_the_similar_deals_counts_nowhere(trap_deals: list) -> None:
+    """The likely committee of a closed deal must not learn from that deal: its roles are
+    taken out of every count, exactly as if it had never been recorded."""
+    table = DealTable(trap_deals)
+    every = SimilarDeals(table, table.all(), LikelySettings())
+    edges = size_band_edges(table.amount[~np.isnan(table.amount)], SIMILAR_BANDS)
+    bands = (edges, size_bands(table.amount, edges))
+    for deal in trap_deals[::97]:
+        context = DealContext(deal.industry, deal.region, deal.amount)
+        fresh = SimilarDeals(table, table.without([deal.id]), LikelySettings(), bands)
+        left_out = every.excluding(deal.id).predict(context)
+        assert left_out == fresh.predict(context)
+        assert left_out != every.predict(context) or not deal.seats
