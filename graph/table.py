@@ -51,10 +51,6 @@ class Pairs:
         """How many of the level's deals each key sat in."""
         return np.bincount(self.key[level[self.deal]], minlength=len(self.keys))
 
-    def present_among(self, deals: Ints) -> Ints:
-        """How many of these few deals (indexes) each key sat in."""
-        return np.bincount(self.key[np.isin(self.deal, deals)], minlength=len(self.keys))
-
     def keys_with(self, chosen: Mask) -> Mask:
         """Keys with at least one of the chosen pairs (a mask over pairs)."""
         found: Mask = np.bincount(self.key[chosen], minlength=len(self.keys)) > 0
