@@ -7,6 +7,7 @@ segment and its parents for pooling); the maths lives in the pure modules.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -27,8 +28,8 @@ from graph.network import bridging
 from graph.ports import (
     AccountReader,
     CommitteeReader,
+    ContactsReader,
     PeopleDirectory,
-    PersonHistory,
 )
 from graph.readmodel import ReadModel
 from graph.table import DealTable, Mask, code_of
@@ -144,7 +145,7 @@ def rank_people(
         in_role = mask[pairs.deal] & (pairs.seat_role == code_of(table.seat_roles, wanted))
         allowed = pairs.keys_with(in_role)
     ranked = effects.ranked(direction, min_deals, limit, allowed)
-    people = directory.people(tenant, [e.key for e in ranked])
+    people = model.people(directory, tenant, [e.key for e in ranked])
     bridges = bridging(table.selected(mask)) if ranked and graph_measures else {}
     items = []
     for effect in ranked:
@@ -204,7 +205,7 @@ class LikelyCommittee:
     warm_paths: tuple[WarmPath, ...]
 
 
-class LikelyStore(CommitteeReader, PeopleDirectory, AccountReader, PersonHistory, Protocol):
+class LikelyStore(CommitteeReader, PeopleDirectory, AccountReader, ContactsReader, Protocol):
     """What the likely-committee answer reads."""
 
 
@@ -213,11 +214,12 @@ WARM_PATHS = 5
 
 
 def _warm_paths(
+    model: ReadModel,
     store: LikelyStore,
     tenant: str,
     account: Account,
-    contacts: list[Person],
-    seats: list[PersonSeat],
+    contacts: Sequence[Person],
+    seats: Sequence[PersonSeat],
     industry_effects: Effects,
     exclude: set[str],
 ) -> tuple[WarmPath, ...]:
@@ -237,7 +239,7 @@ def _warm_paths(
         if k is not None:
             eligible[k] = False
     strongest = effects.ranked("positive", 3, WARM_PATHS, eligible)
-    people = store.people(tenant, [e.key for e in strongest])
+    people = model.people(store, tenant, [e.key for e in strongest])
     for effect in strongest:
         paths.append(
             WarmPath(
@@ -289,8 +291,8 @@ def likely_committee(
     prediction = _similar(model, deal_id, likely).predict(
         DealContext(account.industry, account.region, amount)
     )
-    contacts = store.people_at(tenant, account.id)
-    seats = store.seats_of(tenant, [c.id for c in contacts])
+    known = store.account_contacts(tenant, account.id)
+    contacts, seats = known.people, known.seats
     if deal_id is None:
         # For an account, a contact is engaged once they sat in one of its deals.
         sat_here = {s.person_id for s in seats if s.account_id == account.id}
@@ -313,7 +315,7 @@ def likely_committee(
     industry_people = segment_person_effects(
         model, SegmentFilter(industry=account.industry), influence
     )
-    warm = _warm_paths(store, tenant, account, contacts, seats, industry_people, in_deal)
+    warm = _warm_paths(model, store, tenant, account, contacts, seats, industry_people, in_deal)
     return LikelyCommittee(
         account=account,
         deal_id=deal_id,

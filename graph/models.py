@@ -230,6 +230,15 @@ class PersonSeat:
 
 
 @dataclass(frozen=True)
+class AccountContacts:
+    """An account's contacts (ordered by id) and every deal they sat in (ordered by
+    person and deal), read together: what preparing for the account's deal needs."""
+
+    people: tuple[Person, ...]
+    seats: tuple[PersonSeat, ...]
+
+
+@dataclass(frozen=True)
 class Participant:
     person: Person
     deal_role: str

@@ -14,6 +14,7 @@ from graph.erasure import AuditEntry, ErasureReport
 from graph.keys import ApiKey
 from graph.models import (
     Account,
+    AccountContacts,
     ClosedDeal,
     DealCommittee,
     DealRecord,
@@ -93,6 +94,12 @@ class PersonHistory(Protocol):
         ...
 
 
+class ContactsReader(Protocol):
+    def account_contacts(self, tenant: str, account_id: str) -> AccountContacts:
+        """`people_at` and the `seats_of` those people, in one read."""
+        ...
+
+
 class KeyStore(Protocol):
     """API keys; only hashes are stored. Keys are not tenant data: the root key manages all."""
 
@@ -135,6 +142,7 @@ class GraphStore(
     PeopleDirectory,
     AccountReader,
     PersonHistory,
+    ContactsReader,
     MergeLedger,
     KeyStore,
     PersonEraser,

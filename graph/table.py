@@ -20,6 +20,7 @@ from graph.models import ClosedDeal, SegmentFilter, segment_key
 
 Mask = NDArray[np.bool_]
 Ints = NDArray[np.int64]
+NARROW_SHARE = 0.5  # a level holding at most this share of the deals is counted deal by deal
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,9 @@ class Pairs:
     starts: Ints
     external: Mask
     seat_role: Ints  # index into DealTable.seat_roles: the committee role of the seat
+    # The same pairs by deal: deal d's keys are keys_by_deal[deal_starts[d]:deal_starts[d + 1]].
+    keys_by_deal: Ints
+    deal_starts: Ints
 
     def index(self, key: str) -> int | None:
         at = bisect_left(self.keys, key)
@@ -48,8 +52,25 @@ class Pairs:
         return deals[level[deals]]
 
     def present(self, level: Mask) -> Ints:
-        """How many of the level's deals each key sat in."""
+        """How many of the level's deals each key sat in.
+
+        A narrow level (similar deals, one left-out deal) is counted from its own
+        deals' pairs; a wide one by one pass over every pair, which is cheaper than
+        gathering most of them deal by deal."""
+        chosen = np.flatnonzero(level)
+        if len(chosen) > NARROW_SHARE * len(level):
+            return self.present_wide(level)
+        return self.present_narrow(chosen)
+
+    def present_wide(self, level: Mask) -> Ints:
         return np.bincount(self.key[level[self.deal]], minlength=len(self.keys))
+
+    def present_narrow(self, chosen: Ints) -> Ints:
+        starts = self.deal_starts[chosen]
+        lengths = self.deal_starts[chosen + 1] - starts
+        before = np.cumsum(lengths) - lengths  # where each deal's run begins in the gather
+        at = np.repeat(starts - before, lengths) + np.arange(int(lengths.sum()))
+        return np.bincount(self.keys_by_deal[at], minlength=len(self.keys))
 
     def keys_with(self, chosen: Mask) -> Mask:
         """Keys with at least one of the chosen pairs (a mask over pairs)."""
@@ -147,4 +168,15 @@ def _pairs(
     external = np.array([r[2] for r in rows], dtype=np.bool_)[order]
     seat_role = np.array([r[3] for r in rows], dtype=np.int64)[order]
     starts = np.searchsorted(key, np.arange(len(keys) + 1))
-    return Pairs(keys, deal, key, starts.astype(np.int64), external, seat_role)
+    by_deal = np.argsort(deal, kind="stable")
+    deal_starts = np.searchsorted(deal[by_deal], np.arange(len(deals) + 1))
+    return Pairs(
+        keys,
+        deal,
+        key,
+        starts.astype(np.int64),
+        external,
+        seat_role,
+        key[by_deal],
+        deal_starts.astype(np.int64),
+    )

@@ -79,6 +79,28 @@ def test_each_write_shows_in_the_next_read(client: TestClient, world: list[dict[
     assert cfo["id"] not in {item["person"]["id"] for item in people["items"]}
 
 
+def test_a_renamed_influencer_shows_renamed_in_the_next_rankings(
+    client: TestClient, world: list[dict[str, Any]]
+) -> None:
+    """The read model keeps the people its answers name; a write must still show."""
+    ingest(client, world)
+    params = {"min_deals": 1, "limit": 5}
+    top = client.get("/v1/influencers/people", params=params).json()["items"][0]["person"]
+    account = next(
+        d["account"]["id"]
+        for d in world
+        for p in d["participants"]
+        if p["person"]["id"] == top["id"]
+    )
+    renamed = {"id": top["id"], "account_id": account, "name": "Renamed Influencer"}
+    response = client.post("/v1/ingest/people", json={"people": [renamed]})
+    assert response.status_code == 200 and response.json()["rejected"] == [], response.text
+    items = client.get("/v1/influencers/people", params=params).json()["items"]
+    assert {i["person"]["id"]: i["person"]["name"] for i in items}[top["id"]] == (
+        "Renamed Influencer"
+    )
+
+
 def test_a_retry_that_changes_nothing_keeps_the_data_version(
     client: TestClient, world: list[dict[str, Any]]
 ) -> None:

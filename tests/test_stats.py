@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
+from operator import attrgetter
 
 import numpy as np
 import pytest
@@ -216,3 +218,22 @@ def test_a_deal_left_out_of_the_similar_deals_counts_nowhere(trap_deals: list) -
         left_out = every.excluding(deal.id).predict(context)
         assert left_out == fresh.predict(context)
         assert left_out != every.predict(context) or not deal.seats
+
+
+def test_narrow_and_wide_levels_count_presence_alike(trap_deals: list) -> None:
+    """A few deals are counted from their own seats, many from one pass over all seats;
+    both ways must give the same count, one per deal a key sat in."""
+    table = DealTable(trap_deals)
+    rng = np.random.default_rng(4)
+    kinds = ((table.roles, attrgetter("role")), (table.people, attrgetter("person_id")))
+    for pairs, key_of in kinds:
+        for share in (0.0, 0.001, 0.05, 0.3, 0.5, 0.8, 1.0):
+            level = rng.random(table.size) < share
+            chosen = np.flatnonzero(level)
+            counted = pairs.present(level)
+            assert (counted == pairs.present_narrow(chosen)).all()
+            assert (counted == pairs.present_wide(level)).all()
+            expected = Counter(k for i in chosen for k in {key_of(s) for s in table.deals[i].seats})
+            assert dict(zip(pairs.keys, counted.tolist(), strict=True)) == {
+                k: expected.get(k, 0) for k in pairs.keys
+            }

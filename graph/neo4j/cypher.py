@@ -262,13 +262,12 @@ ORDER BY p.id, s.source
 PEOPLE = """
 UNWIND $ids AS id
 MATCH (p:Person {tenant: $tenant, id: id})
-RETURN properties(p) AS person
+RETURN collect(properties(p)) AS rows
 """
 
 PEOPLE_AT = """
 MATCH (p:Person {tenant: $tenant, account_id: $account_id})
-RETURN properties(p) AS person
-ORDER BY p.id
+RETURN collect(properties(p)) AS rows
 """
 
 ACCOUNT = """
@@ -276,12 +275,13 @@ MATCH (a:Account {tenant: $tenant, id: $id})
 RETURN properties(a) AS account
 """
 
+# One row per person and deal (a person may sit in a deal from a CRM and a note).
 PERSON_SEATS = """
 UNWIND $ids AS id
 MATCH (p:Person {tenant: $tenant, id: id})-[s:SAT_IN {tenant: $tenant}]->(d:Deal {tenant: $tenant})
-RETURN p.id AS person_id, d.id AS deal_id, d.account_id AS account_id, d.outcome AS outcome,
-       max(CASE WHEN s.external THEN 1 ELSE 0 END) AS external
-ORDER BY person_id, deal_id
+WITH p.id AS person_id, d.id AS deal_id, d.account_id AS account_id, d.outcome AS outcome,
+     max(CASE WHEN s.external THEN 1 ELSE 0 END) AS external
+RETURN collect([person_id, deal_id, account_id, outcome, external]) AS rows
 """
 
 CREATE_KEY = """

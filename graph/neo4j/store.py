@@ -30,6 +30,7 @@ from graph.errors import StoreUnavailable
 from graph.keys import ApiKey
 from graph.models import (
     Account,
+    AccountContacts,
     ClosedDeal,
     Deal,
     DealCommittee,
@@ -126,7 +127,7 @@ class Neo4jGraphStore:
     # -- writes --------------------------------------------------------------------
 
     @staticmethod
-    def _rows(tx: ManagedTransaction, query: LiteralString, **params: Any) -> list[list[Any]]:
+    def _rows(tx: ManagedTransaction, query: LiteralString, **params: Any) -> list[Any]:
         """The `rows` list of a lookup that collects its answer into one record."""
         record = tx.run(query, **params).single()
         return list(record["rows"]) if record else []
@@ -582,22 +583,28 @@ class Neo4jGraphStore:
 
     def people(self, tenant: str, ids: Collection[str]) -> dict[str, Person]:
         def work(tx: ManagedTransaction) -> dict[str, Person]:
-            found = {}
-            for r in tx.run(cypher.PEOPLE, tenant=tenant, ids=sorted(set(ids))):
-                person = _person(r["person"])
-                found[person.id] = person
-            return found
+            rows = self._rows(tx, cypher.PEOPLE, tenant=tenant, ids=sorted(set(ids)))
+            return {person.id: person for person in map(_person, rows)}
 
         result: dict[str, Person] = self._read(work)
         return result
 
     def people_at(self, tenant: str, account_id: str) -> list[Person]:
-        def work(tx: ManagedTransaction) -> list[Person]:
-            rows = tx.run(cypher.PEOPLE_AT, tenant=tenant, account_id=account_id)
-            return [_person(r["person"]) for r in rows]
-
-        result: list[Person] = self._read(work)
+        result: list[Person] = self._read(lambda tx: self._people_at(tx, tenant, account_id))
         return result
+
+    def account_contacts(self, tenant: str, account_id: str) -> AccountContacts:
+        def work(tx: ManagedTransaction) -> AccountContacts:
+            people = self._people_at(tx, tenant, account_id)
+            seats = self._seats_of(tx, tenant, [p.id for p in people]) if people else []
+            return AccountContacts(tuple(people), tuple(seats))
+
+        result: AccountContacts = self._read(work)
+        return result
+
+    def _people_at(self, tx: ManagedTransaction, tenant: str, account_id: str) -> list[Person]:
+        rows = self._rows(tx, cypher.PEOPLE_AT, tenant=tenant, account_id=account_id)
+        return sorted(map(_person, rows), key=lambda p: p.id)
 
     def merged_into(self, tenant: str, person_id: str) -> list[Merge]:
         def work(tx: ManagedTransaction) -> list[Merge]:
@@ -624,21 +631,15 @@ class Neo4jGraphStore:
         return result
 
     def seats_of(self, tenant: str, person_ids: Collection[str]) -> list[PersonSeat]:
-        def work(tx: ManagedTransaction) -> list[PersonSeat]:
-            rows = tx.run(cypher.PERSON_SEATS, tenant=tenant, ids=sorted(set(person_ids)))
-            return [
-                PersonSeat(
-                    r["person_id"],
-                    r["deal_id"],
-                    r["account_id"],
-                    r["outcome"],
-                    bool(r["external"]),
-                )
-                for r in rows
-            ]
-
-        result: list[PersonSeat] = self._read(work)
+        result: list[PersonSeat] = self._read(lambda tx: self._seats_of(tx, tenant, person_ids))
         return result
+
+    def _seats_of(
+        self, tx: ManagedTransaction, tenant: str, person_ids: Collection[str]
+    ) -> list[PersonSeat]:
+        rows = self._rows(tx, cypher.PERSON_SEATS, tenant=tenant, ids=sorted(set(person_ids)))
+        rows.sort(key=lambda r: (r[0], r[1]))  # person, then deal
+        return [PersonSeat(p, d, a, o, bool(x)) for p, d, a, o, x in rows]
 
 
 class Resolved(NamedTuple):

@@ -28,6 +28,7 @@ from graph.errors import StoreUnavailable
 from graph.keys import ApiKey
 from graph.models import (
     Account,
+    AccountContacts,
     ClosedDeal,
     Deal,
     DealCommittee,
@@ -822,12 +823,21 @@ class SqlGraphStore:
 
     def people_at(self, tenant: str, account_id: str) -> list[Person]:
         with self._guard(), self._engine.connect() as conn:
-            # Sorted here: ORDER BY id leads SQLite to walk the primary key over every
-            # person of the tenant instead of using the account index.
-            rows = conn.execute(
-                select(people).where(people.c.tenant == tenant, people.c.account_id == account_id)
-            )
-            return sorted((_person(row._mapping) for row in rows), key=lambda p: p.id)
+            return self._people_at(conn, tenant, account_id)
+
+    def account_contacts(self, tenant: str, account_id: str) -> AccountContacts:
+        with self._guard(), self._engine.connect() as conn:
+            found = self._people_at(conn, tenant, account_id)
+            seats = self._seats_of(conn, tenant, [p.id for p in found])
+            return AccountContacts(tuple(found), tuple(seats))
+
+    def _people_at(self, conn: Connection, tenant: str, account_id: str) -> list[Person]:
+        # Sorted here: ORDER BY id leads SQLite to walk the primary key over every
+        # person of the tenant instead of using the account index.
+        rows = conn.execute(
+            select(people).where(people.c.tenant == tenant, people.c.account_id == account_id)
+        )
+        return sorted((_person(row._mapping) for row in rows), key=lambda p: p.id)
 
     def merged_into(self, tenant: str, person_id: str) -> list[Merge]:
         with self._guard(), self._engine.connect() as conn:
@@ -855,35 +865,40 @@ class SqlGraphStore:
         return _account(row._mapping) if row else None
 
     def seats_of(self, tenant: str, person_ids: Collection[str]) -> list[PersonSeat]:
-        found: list[PersonSeat] = []
         with self._guard(), self._engine.connect() as conn:
-            for chunk in _chunks(sorted(set(person_ids))):
-                rows = conn.execute(
-                    select(
-                        participations.c.person_id,
-                        deals.c.id,
-                        deals.c.account_id,
-                        deals.c.outcome,
-                        func.max(case((participations.c.external, 1), else_=0)).label("external"),
-                    )
-                    .select_from(
-                        participations.join(
-                            deals,
-                            and_(
-                                deals.c.tenant == participations.c.tenant,
-                                deals.c.id == participations.c.deal_id,
-                            ),
-                        )
-                    )
-                    .where(participations.c.tenant == tenant, participations.c.person_id.in_(chunk))
-                    .group_by(
-                        participations.c.person_id, deals.c.id, deals.c.account_id, deals.c.outcome
+            return self._seats_of(conn, tenant, person_ids)
+
+    def _seats_of(
+        self, conn: Connection, tenant: str, person_ids: Collection[str]
+    ) -> list[PersonSeat]:
+        found: list[PersonSeat] = []
+        for chunk in _chunks(sorted(set(person_ids))):
+            rows = conn.execute(
+                select(
+                    participations.c.person_id,
+                    deals.c.id,
+                    deals.c.account_id,
+                    deals.c.outcome,
+                    func.max(case((participations.c.external, 1), else_=0)).label("external"),
+                )
+                .select_from(
+                    participations.join(
+                        deals,
+                        and_(
+                            deals.c.tenant == participations.c.tenant,
+                            deals.c.id == participations.c.deal_id,
+                        ),
                     )
                 )
-                found.extend(
-                    PersonSeat(r.person_id, r.id, r.account_id, r.outcome, bool(r.external))
-                    for r in rows
+                .where(participations.c.tenant == tenant, participations.c.person_id.in_(chunk))
+                .group_by(
+                    participations.c.person_id, deals.c.id, deals.c.account_id, deals.c.outcome
                 )
+            )
+            found.extend(
+                PersonSeat(r.person_id, r.id, r.account_id, r.outcome, bool(r.external))
+                for r in rows
+            )
         return sorted(found, key=lambda s: (s.person_id, s.deal_id))
 
     def _people(self, conn: Connection, tenant: str, ids: list[str]) -> dict[str, Person]:
