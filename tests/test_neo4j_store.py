@@ -19,6 +19,47 @@ from tests.conftest import API_KEY, make_settings, neo4j_uri, wipe_neo4j
 from tests.tcp_proxy import TcpProxy
 
 
+def test_workers_starting_together_migrate_a_new_database(neo4j_driver: Driver) -> None:
+    """`bcg serve --workers N` starts N apps at once on a database none has migrated:
+    each must start, and each migration must be recorded once."""
+    drop_schema(neo4j_driver)
+    start = threading.Barrier(4)
+    failures: list[BaseException] = []
+
+    def worker() -> None:
+        start.wait()
+        try:
+            Neo4jGraphStore(neo4j_driver).migrate()
+        except BaseException as error:  # reported below
+            failures.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    recorded = [
+        r["version"]
+        for r in neo4j_driver.execute_query(
+            "MATCH (m:BcgMigration) RETURN m.version AS version"
+        ).records
+    ]
+    assert sorted(recorded) == sorted(m.version for m in load_migrations())
+    assert Neo4jGraphStore(neo4j_driver).migrate() == []
+
+
+def drop_schema(driver: Driver) -> None:
+    """Back to a database no migration has touched (the names come from the database)."""
+    for r in driver.execute_query("SHOW CONSTRAINTS YIELD name RETURN name").records:
+        driver.execute_query(f"DROP CONSTRAINT `{r['name']}`")
+    for r in driver.execute_query(
+        "SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP' RETURN name"
+    ).records:
+        driver.execute_query(f"DROP INDEX `{r['name']}`")
+    driver.execute_query("MATCH (m:BcgMigration) DELETE m")
+
+
 def test_migrations_are_recorded_and_harmless_twice(neo4j_driver: Driver) -> None:
     store = Neo4jGraphStore(neo4j_driver)
     store.migrate()

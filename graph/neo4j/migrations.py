@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from neo4j import Driver, ManagedTransaction
+from neo4j.exceptions import ClientError, ConstraintError
 
 from graph.neo4j import cypher
 
@@ -47,7 +48,21 @@ def _record(tx: ManagedTransaction, migration: CypherMigration) -> None:
     tx.run(cypher.RECORD_MIGRATION, version=migration.version, name=migration.name).consume()
 
 
+# What a schema statement answers when another process (a second worker starting at
+# the same moment) created the same index or constraint first, despite IF NOT EXISTS.
+CREATED_CONCURRENTLY = {
+    "Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists",
+    "Neo.ClientError.Schema.IndexAlreadyExists",
+    "Neo.ClientError.Schema.ConstraintAlreadyExists",
+}
+
+
 def apply_migrations(driver: Driver, database: str | None) -> list[str]:
+    """Apply the migrations not yet recorded; answer those this call recorded.
+
+    Safe when several processes start together: a rule another one created first is
+    taken as created, and a version it recorded first is taken as recorded."""
+
     def applied(tx: ManagedTransaction) -> set[str]:
         return {record["version"] for record in tx.run(cypher.APPLIED_MIGRATIONS)}
 
@@ -59,7 +74,14 @@ def apply_migrations(driver: Driver, database: str | None) -> list[str]:
                 continue
             for statement in migration.statements:
                 # Schema changes cannot share a transaction with data writes.
-                session.execute_write(_run_statement, statement)
-            session.execute_write(_record, migration)
+                try:
+                    session.execute_write(_run_statement, statement)
+                except ClientError as error:
+                    if error.code not in CREATED_CONCURRENTLY:
+                        raise
+            try:
+                session.execute_write(_record, migration)
+            except ConstraintError:
+                continue  # recorded by another process a moment ago
             newly.append(migration.version)
         return newly
