@@ -14,6 +14,7 @@ import typer
 import uvicorn
 
 from app.auth import ROOT_TENANT, TENANT_PATTERN, issue_key
+from app.protocol import NoDelayH11Protocol
 from app.settings import Settings
 from app.stores import build_store
 from graph.analytics import backtest
@@ -43,11 +44,14 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
             workers=workers,
             factory=True,
             access_log=False,
+            http=NoDelayH11Protocol,
         )
     else:
         from app.main import create_app
 
-        uvicorn.run(create_app(settings), host=host, port=port, access_log=False)
+        uvicorn.run(
+            create_app(settings), host=host, port=port, access_log=False, http=NoDelayH11Protocol
+        )
 
 
 @cli.command()

@@ -5,7 +5,11 @@
   written to the same Neo4j with the bare driver, one parameterised UNWIND … MERGE per
   batch, also from two clients. `ingest_vs_raw` = API rows/s over baseline rows/s.
 - Reads: 200 requests each, varied segments and deals, p50 and p95, both stores.
-- Memory: the peak resident set of each service process.
+- Memory: the peak resident set of each service (its processes summed).
+- The service runs as deployed: on Neo4j one worker process per core (`bcg serve
+  --workers`), on SQLite one (one file, one writer).
+- CPU steal: the share of this machine's CPU time its host took for others during
+  each phase; a run with high steal measured the neighbours as much as the service.
 Prints a table, then one JSON object as the last line.
 """
 
@@ -115,8 +119,28 @@ def local_neo4j(state: Path) -> Iterator[str]:
         subprocess.run([script, "stop"], env=env, check=False)
 
 
+class CpuSteal:
+    """The share of CPU time the hypervisor gave to other guests while a phase ran."""
+
+    def __init__(self) -> None:
+        self._start = self._times()
+        self.percent = float("nan")
+
+    @staticmethod
+    def _times() -> list[int]:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+        return [int(f) for f in fields]
+
+    def stop(self) -> float:
+        spent = [b - a for a, b in zip(self._start, self._times(), strict=True)]
+        self.percent = 100 * spent[7] / max(sum(spent), 1)  # the 8th field is steal
+        return self.percent
+
+
 @contextmanager
-def service(store: str, data: Path, neo4j_uri: str | None) -> Iterator[tuple[str, int]]:
+def service(
+    store: str, data: Path, neo4j_uri: str | None, workers: int = 1
+) -> Iterator[tuple[str, int]]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("BCG_")}
     env.update(
@@ -125,7 +149,8 @@ def service(store: str, data: Path, neo4j_uri: str | None) -> Iterator[tuple[str
     if neo4j_uri:
         env["BCG_NEO4J_URI"] = neo4j_uri
     process = subprocess.Popen(
-        [str(BIN / "bcg"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [str(BIN / "bcg"), "serve", "--host", "127.0.0.1", "--port", str(port)]
+        + (["--workers", str(workers)] if workers > 1 else []),
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -150,10 +175,26 @@ def service(store: str, data: Path, neo4j_uri: str | None) -> Iterator[tuple[str
 
 
 def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    """The peak resident sets of the service process and its workers, summed (pages
+    the workers share are counted in each: an upper bound)."""
+    total = 0.0
+    for process in [pid, *children(pid)]:
+        for line in Path(f"/proc/{process}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                total += int(line.split()[1]) / 1024
+    return total
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while we looked
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
 
 
 def ingest_api(url: str, deals: list[dict[str, Any]]) -> float:
@@ -184,19 +225,22 @@ def ingest_raw(uri: str, deals: list[dict[str, Any]]) -> float:
         return concurrently(batches(deals), send)
 
 
-def first_read_ms(url: str) -> float:
-    """The first read after a write rebuilds the tenant's read model (graph.readmodel);
-    timed on its own, so that the latency table below shows the reads that follow."""
+def reader(url: str) -> httpx.Client:
+    """One keep-alive connection: every read of a run goes to the same worker."""
+    return httpx.Client(base_url=url, headers={"Authorization": f"Bearer {KEY}"}, timeout=600)
+
+
+def first_read_ms(client: httpx.Client) -> float:
+    """The first read after a write rebuilds the tenant's read model (graph.readmodel) in
+    the worker that answers it; timed on its own, so that the latency table below shows
+    the reads that follow (on the same connection, so in the same worker)."""
     started = time.perf_counter()
-    response = httpx.get(
-        f"{url}/v1/influencers/roles", headers={"Authorization": f"Bearer {KEY}"}, timeout=600
-    )
-    response.raise_for_status()
+    client.get("/v1/influencers/roles").raise_for_status()
     return (time.perf_counter() - started) * 1000
 
 
 def read_latencies(
-    url: str, deal_ids: list[str], account_ids: list[str], requests: int, seed: int
+    client: httpx.Client, deal_ids: list[str], account_ids: list[str], requests: int, seed: int
 ) -> dict[str, list[float]]:
     rng = random.Random(seed)
     segments: list[dict[str, str]] = [{}]
@@ -214,18 +258,15 @@ def read_latencies(
         ),
     }
     out: dict[str, list[float]] = {}
-    with httpx.Client(
-        base_url=url, headers={"Authorization": f"Bearer {KEY}"}, timeout=600
-    ) as client:
-        for name, make in kinds.items():
-            times = []
-            for _ in range(requests):
-                path, params = make()
-                started = time.perf_counter()
-                response = client.get(path, params=params)
-                times.append((time.perf_counter() - started) * 1000)
-                response.raise_for_status()
-            out[name] = times
+    for name, make in kinds.items():
+        times = []
+        for _ in range(requests):
+            path, params = make()
+            started = time.perf_counter()
+            response = client.get(path, params=params)
+            times.append((time.perf_counter() - started) * 1000)
+            response.raise_for_status()
+        out[name] = times
     return out
 
 
@@ -237,6 +278,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--deals", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument(
+        "--neo4j-workers", type=int, default=os.cpu_count() or 1, help="service worker processes"
+    )
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -254,20 +298,35 @@ def main() -> None:
         tempfile.TemporaryDirectory(prefix="bcg-bench-") as tmp,
         local_neo4j(Path(tmp) / "neo4j") as uri,
     ):
+        steal = CpuSteal()
         raw_s = ingest_raw(uri, deals)
-        print(f"baseline: bare driver {len(deals) / raw_s:.0f} deals/s", flush=True)
+        raw_steal = steal.stop()
+        print(
+            f"baseline: bare driver {len(deals) / raw_s:.0f} deals/s (steal {raw_steal:.0f}%)",
+            flush=True,
+        )
         for store in ("neo4j", "sqlite"):
-            with service(store, Path(tmp) / store, uri if store == "neo4j" else None) as (url, pid):
+            workers = args.neo4j_workers if store == "neo4j" else 1
+            neo4j = uri if store == "neo4j" else None
+            with service(store, Path(tmp) / store, neo4j, workers) as (url, pid), reader(url) as c:
+                steal = CpuSteal()
                 seconds = ingest_api(url, deals)
-                print(f"{store}: API ingest {len(deals) / seconds:.0f} deals/s", flush=True)
-                rebuild_ms = first_read_ms(url)
+                ingest_steal = steal.stop()
+                print(
+                    f"{store} ({workers} worker{'s' if workers > 1 else ''}): API ingest "
+                    f"{len(deals) / seconds:.0f} deals/s (steal {ingest_steal:.0f}%)",
+                    flush=True,
+                )
+                rebuild_ms = first_read_ms(c)
                 print(f"{store}: first read after ingest {rebuild_ms:.0f} ms", flush=True)
-                latencies = read_latencies(url, deal_ids, account_ids, args.requests, seed=5)
+                steal = CpuSteal()
+                latencies = read_latencies(c, deal_ids, account_ids, args.requests, seed=5)
                 results[store] = {
                     "ingest_s": seconds,
                     "rebuild_ms": rebuild_ms,
                     "latencies": latencies,
                     "rss_mb": peak_rss_mb(pid),
+                    "steal": (ingest_steal, steal.stop()),
                 }
     rows_per_s = {s: len(deals) / results[s]["ingest_s"] for s in ("neo4j", "sqlite")}
     raw_rows_per_s = len(deals) / raw_s
@@ -290,6 +349,11 @@ def main() -> None:
         f"{'first read after ingest ms':28}{results['neo4j']['rebuild_ms']:>12.0f}"
         f"{results['sqlite']['rebuild_ms']:>12.0f}"
     )
+    for phase, at in (("ingest", 0), ("reads", 1)):
+        print(
+            f"{f'cpu steal % ({phase})':28}{results['neo4j']['steal'][at]:>12.0f}"
+            f"{results['sqlite']['steal'][at]:>12.0f}"
+        )
     print(
         f"{'peak RSS MB (service)':28}{results['neo4j']['rss_mb']:>12.0f}"
         f"{results['sqlite']['rss_mb']:>12.0f}"
@@ -309,6 +373,7 @@ def main() -> None:
         ),
         "rss_mb": round(max(results[s]["rss_mb"] for s in results), 1),
         "rebuild_ms": round(results["neo4j"]["rebuild_ms"], 1),
+        "cpu_steal_pct": round(max(raw_steal, *results["neo4j"]["steal"]), 1),
     }
     print(json.dumps(summary))
 
