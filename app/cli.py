@@ -34,6 +34,13 @@ cli = typer.Typer(no_args_is_help=True, help="Buying-committee graph service.")
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Serve the HTTP API."""
     settings = Settings()
+    if workers > 1 and settings.sql_url.startswith("sqlite") and settings.store == "sqlite":
+        # One file has one writer; workers would also race to create its schema.
+        raise typer.BadParameter(
+            "the embedded SQLite store is served by one worker; use Neo4j (or "
+            "BCG_DATABASE_URL on a server database) for more",
+            param_hint="--workers",
+        )
     # Our access log (app/logs.py) replaces uvicorn's, which would log raw paths and queries.
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if workers > 1:

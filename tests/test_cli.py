@@ -49,6 +49,16 @@ def test_unsafe_production_settings_are_refused(tmp_path: Path) -> None:
     assert "BCG_API_KEY must be set to at least 32 characters" in result.stderr
 
 
+def test_serve_refuses_workers_on_the_embedded_store(tmp_path: Path) -> None:
+    env = {**os.environ, "BCG_STORE": "sqlite", "BCG_DATA_DIR": str(tmp_path / "data")}
+    env.pop("BCG_DATABASE_URL", None)
+    result = run_bcg("serve", "--workers", "2", env=env)
+    assert result.returncode == 2
+    words = " ".join(result.stderr.replace("│", " ").split())  # typer draws a box, wrapped
+    assert "the embedded SQLite store is served by one worker" in words
+    assert not (tmp_path / "data" / "bcg.sqlite3").exists()
+
+
 @pytest.mark.parametrize("args", [["--help"], ["serve", "--help"]])
 def test_help_lists_the_commands(args: list[str]) -> None:
     result = run_bcg(*args, env=dict(os.environ))
