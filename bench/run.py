@@ -198,12 +198,11 @@ def children(pid: int) -> list[int]:
 
 
 def ingest_api(url: str, deals: list[dict[str, Any]]) -> float:
-    headers = {"Authorization": f"Bearer {KEY}"}
     local = threading.local()
 
     def send(batch: list[dict[str, Any]]) -> None:
         if not hasattr(local, "client"):
-            local.client = httpx.Client(base_url=url, headers=headers, timeout=600)
+            local.client = api_client(url)
         response = local.client.post("/v1/ingest/deals", json={"deals": batch})
         response.raise_for_status()
         assert not response.json()["rejected"], response.json()["rejected"][:1]
@@ -225,8 +224,9 @@ def ingest_raw(uri: str, deals: list[dict[str, Any]]) -> float:
         return concurrently(batches(deals), send)
 
 
-def reader(url: str) -> httpx.Client:
-    """One keep-alive connection: every read of a run goes to the same worker."""
+def api_client(url: str) -> httpx.Client:
+    """The service with the bench's key, on one keep-alive connection: every request
+    sent through it reaches the same worker."""
     return httpx.Client(base_url=url, headers={"Authorization": f"Bearer {KEY}"}, timeout=600)
 
 
@@ -308,7 +308,8 @@ def main() -> None:
         for store in ("neo4j", "sqlite"):
             workers = args.neo4j_workers if store == "neo4j" else 1
             neo4j = uri if store == "neo4j" else None
-            with service(store, Path(tmp) / store, neo4j, workers) as (url, pid), reader(url) as c:
+            running = service(store, Path(tmp) / store, neo4j, workers)
+            with running as (url, pid), api_client(url) as c:
                 steal = CpuSteal()
                 seconds = ingest_api(url, deals)
                 ingest_steal = steal.stop()

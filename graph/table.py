@@ -57,10 +57,9 @@ class Pairs:
         A narrow level (similar deals, one left-out deal) is counted from its own
         deals' pairs; a wide one by one pass over every pair, which is cheaper than
         gathering most of them deal by deal."""
-        chosen = np.flatnonzero(level)
-        if len(chosen) > NARROW_SHARE * len(level):
+        if np.count_nonzero(level) > NARROW_SHARE * len(level):
             return self.present_wide(level)
-        return self.present_narrow(chosen)
+        return self.present_narrow(np.flatnonzero(level))
 
     def present_wide(self, level: Mask) -> Ints:
         return np.bincount(self.key[level[self.deal]], minlength=len(self.keys))

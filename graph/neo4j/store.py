@@ -151,7 +151,7 @@ class Neo4jGraphStore:
             if changed:
                 resolved = self._resolve(tx, tenant, incoming_of_deals(changed), {}, now)
                 rewritten = [rewrite_deal(r, resolved.mapping) for r in changed]
-                self._write_deals(tx, tenant, rewritten, set(existing), resolved, now)
+                self._write_deals(tx, tenant, rewritten, existing.keys(), resolved, now)
                 _bump(tx, tenant)
             return counts
 
@@ -215,7 +215,7 @@ class Neo4jGraphStore:
         tx: ManagedTransaction,
         tenant: str,
         records: Sequence[DealRecord],
-        existing: set[str],
+        existing: Collection[str],
         stored: Resolved,
         now: str,
     ) -> None:
@@ -723,11 +723,8 @@ def _person_row(
         "content_hash": content_hash,
         "name_key": name_key(person.name),
     }
-    return {**row, "row_hash": _row_hash(row)}
-
-
-def _row_hash(row: dict[str, Any]) -> str:
-    return hashlib.blake2b(repr(tuple(row.values())).encode(), digest_size=12).hexdigest()
+    fingerprint = hashlib.blake2b(repr(tuple(row.values())).encode(), digest_size=12)
+    return {**row, "row_hash": fingerprint.hexdigest()}
 
 
 def _deal_props(record: DealRecord) -> dict[str, Any]:

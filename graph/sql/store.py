@@ -71,6 +71,10 @@ from graph.sql.schema import (
 )
 
 CHUNK = 500  # rows per statement: stays under SQLite's bound-parameter limit
+# A seat's deal, and whether any of a person's seats in one deal is an outsider's (a
+# person may sit in a deal from a CRM and from a note): the seat reads share both.
+SEAT_DEAL = and_(participations.c.tenant == deals.c.tenant, participations.c.deal_id == deals.c.id)
+ANY_EXTERNAL = func.max(case((participations.c.external, 1), else_=0)).label("external")
 
 
 def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
@@ -720,18 +724,12 @@ class SqlGraphStore:
                 select(
                     participations.c.deal_id,
                     participations.c.person_id,
-                    func.max(case((participations.c.external, 1), else_=0)).label("external"),
+                    ANY_EXTERNAL,
                     people.c.role,
                     people.c.external_kind,
                 )
                 .select_from(
-                    joined.join(
-                        participations,
-                        and_(
-                            participations.c.tenant == deals.c.tenant,
-                            participations.c.deal_id == deals.c.id,
-                        ),
-                    ).join(
+                    joined.join(participations, SEAT_DEAL).join(
                         people,
                         and_(
                             people.c.tenant == participations.c.tenant,
@@ -879,17 +877,9 @@ class SqlGraphStore:
                     deals.c.id,
                     deals.c.account_id,
                     deals.c.outcome,
-                    func.max(case((participations.c.external, 1), else_=0)).label("external"),
+                    ANY_EXTERNAL,
                 )
-                .select_from(
-                    participations.join(
-                        deals,
-                        and_(
-                            deals.c.tenant == participations.c.tenant,
-                            deals.c.id == participations.c.deal_id,
-                        ),
-                    )
-                )
+                .select_from(participations.join(deals, SEAT_DEAL))
                 .where(participations.c.tenant == tenant, participations.c.person_id.in_(chunk))
                 .group_by(
                     participations.c.person_id, deals.c.id, deals.c.account_id, deals.c.outcome
