@@ -22,7 +22,6 @@ from graph.errors import InvalidInput, StoreUnavailable
 from graph.influence import InfluenceSettings
 from graph.keys import SCOPES
 from graph.likely import LikelySettings
-from graph.readmodel import ReadModel
 from ingest.crm.hubspot import HubSpotExport
 from ingest.crm.importer import Export, JsonlExport, run_import
 from ingest.crm.salesforce import SalesforceExport
@@ -243,7 +242,6 @@ def backtest_command(
     store = build_store(settings)
     try:
         result = backtest(
-            ReadModel.load(store, tenant),
             store,
             tenant,
             as_of.date().isoformat(),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -11,10 +13,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from app.auth import Principal, authenticate
 from app.errors import ApiError
 from app.settings import Settings
+from graph.analytics import Counts, counts_from_history, needs_history
 from graph.influence import InfluenceSettings
 from graph.likely import LikelySettings
+from graph.live import LiveStats
+from graph.models import SegmentFilter
 from graph.ports import GraphStore
-from graph.readmodel import ReadModel, ReadModels
 
 
 @dataclass
@@ -26,7 +30,7 @@ class Services:
     root_key: str
     influence: InfluenceSettings
     likely: LikelySettings
-    read_models: ReadModels
+    live: LiveStats
 
 
 def get_services(request: Request) -> Services:
@@ -90,12 +94,28 @@ def _scoped(scope: str) -> object:
 ReadTenantDep = Annotated[str, Depends(_scoped("read"))]
 
 
-def get_read_model(services: ServicesDep, tenant: ReadTenantDep) -> ReadModel:
-    """The reading tenant's closed deals at the store's current data version."""
-    return services.read_models.get(services.store, tenant)
+@dataclass(frozen=True)
+class Reading:
+    """The reading tenant's counters: the store's, caught up (graph.live), or for a
+    segment cut by amount or date, tallied from its closed deals."""
+
+    services: Services
+    tenant: str
+
+    @contextmanager
+    def counts(self, segment: SegmentFilter, people: bool = False) -> Iterator[Counts]:
+        if needs_history(segment):
+            yield counts_from_history(self.services.store, self.tenant, segment)
+            return
+        with self.services.live.reading(self.services.store, self.tenant, people) as counts:
+            yield counts
 
 
-ReadModelDep = Annotated[ReadModel, Depends(get_read_model)]
+def get_reading(services: ServicesDep, tenant: ReadTenantDep) -> Reading:
+    return Reading(services, tenant)
+
+
+ReadingDep = Annotated[Reading, Depends(get_reading)]
 IngestTenantDep = Annotated[str, Depends(_scoped("ingest"))]
 
 

@@ -26,7 +26,7 @@ from app.stores import build_store
 from graph.errors import StoreUnavailable
 from graph.influence import InfluenceSettings
 from graph.likely import LikelySettings
-from graph.readmodel import ReadModels
+from graph.live import LiveStats
 
 log = logging.getLogger("bcg")
 
@@ -54,7 +54,7 @@ def create_app(settings: Settings) -> FastAPI:
             root.value,
             InfluenceSettings(),
             LikelySettings(),
-            ReadModels(settings.read_cache_tenants),
+            LiveStats(settings.read_cache_tenants),
         )
         try:
             yield

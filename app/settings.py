@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     max_batch: int = Field(default=5000, ge=1)
     cors_origins: list[str] = Field(default_factory=list)
     read_cache_tenants: int = Field(
-        default=8, ge=1, description="Tenants whose read model (closed deals) stays in memory."
+        default=8, ge=1, description="Tenants whose counters each worker keeps in memory."
     )
 
     @model_validator(mode="after")

@@ -1,15 +1,20 @@
-"""Answers to the product's questions, computed from what the store ports return.
+"""Answers to the product's questions, computed from counters and what the store ports return.
 
-This is the one place that decides which deals an answer rests on (the
-segment and its parents for pooling); the maths lives in the pure modules.
+This is the one place that decides which counters an answer rests on (the
+segment and its parents for pooling); the maths lives in the pure modules. The
+counters come from the store, caught up on every read (graph.live), or, for a
+segment cut by deal amount or date, from a tally of the segment's closed deals
+(`counts_from_history`): both are a `Counts`, and every answer here takes one.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Protocol, TypeVar
+
+import numpy as np
 
 from graph.backtest import BacktestResult, run_backtest
 from graph.committees import SegmentCommittee, segment_committee
@@ -19,20 +24,79 @@ from graph.influence import (
     Effect,
     Effects,
     InfluenceSettings,
+    Scratch,
+    Segment,
     person_effects_in,
     role_effects_in,
 )
 from graph.likely import DealContext, LikelySettings, RoleChance, SimilarDeals
-from graph.models import Account, Person, PersonSeat, SegmentFilter
+from graph.models import (
+    Account,
+    ClosedDeal,
+    DealCommittee,
+    Person,
+    PersonSeat,
+    SeatSummary,
+    SegmentFilter,
+)
 from graph.network import bridging
 from graph.ports import (
     AccountReader,
     CommitteeReader,
     ContactsReader,
     PeopleDirectory,
+    SeatAccounts,
+    SegmentReader,
 )
-from graph.readmodel import ReadModel
-from graph.table import DealTable, Mask, code_of
+from graph.table import CountTable, Evidence
+
+T = TypeVar("T")
+
+
+class Memo(Protocol):
+    """Keeps an answer under a key for as long as the counters it came from."""
+
+    def __call__(self, key: Hashable, compute: Callable[[], T]) -> T: ...
+
+
+def _no_memo(key: Hashable, compute: Callable[[], T]) -> T:
+    return compute()
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What an answer is counted from: counters as columns, the evidence ids behind
+    them, and a memo that lives as long as these counters do."""
+
+    table: CountTable
+    ids: Evidence
+    memo: Memo = _no_memo
+
+
+def counts_from_history(reader: SegmentReader, tenant: str, segment: SegmentFilter) -> Counts:
+    """Counters tallied from the closed deals a segment's amount and date cuts leave (every
+    industry and region, so that pooling finds its wider levels). The store keeps counters
+    by segment cell and size band only: a cut through a band needs the deals."""
+    cut = SegmentFilter(
+        min_amount=segment.min_amount,
+        max_amount=segment.max_amount,
+        closed_before=segment.closed_before,
+        closed_from=segment.closed_from,
+    )
+    scratch = Scratch(reader.closed_deals(tenant, cut))
+    return Counts(scratch.table, scratch.ids)
+
+
+def needs_history(segment: SegmentFilter) -> bool:
+    return any(
+        v is not None
+        for v in (
+            segment.min_amount,
+            segment.max_amount,
+            segment.closed_before,
+            segment.closed_from,
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -59,71 +123,94 @@ class PeopleRanking:
     items: list[PersonInfluence]
 
 
-def pooling_levels(segment: SegmentFilter) -> list[SegmentFilter]:
+def _keys(segment: SegmentFilter) -> Segment:
+    return segment.industry_key, segment.region_key
+
+
+def pooling_levels(segment: SegmentFilter) -> list[Segment]:
     """The segment, then the wider segments it borrows strength from, widest last."""
-    levels = [segment]
-    if segment.industry and segment.region:
-        levels.append(replace(segment, region=None))
-    if segment.industry or segment.region:
-        levels.append(replace(segment, industry=None, region=None))
+    industry, region = _keys(segment)
+    levels: list[Segment] = [(industry, region)]
+    if industry and region:
+        levels.append((industry, None))
+    if industry or region:
+        levels.append((None, None))
     return levels
 
 
-def committee_of_segment(model: ReadModel, segment: SegmentFilter) -> SegmentCommittee:
-    return model.memo(
-        ("committee", segment), lambda: segment_committee(model.table, model.mask(segment))
-    )
+def committee_of_segment(counts: Counts, segment: SegmentFilter) -> SegmentCommittee:
+    keys = _keys(segment)
+    return counts.memo(("committee", keys), lambda: segment_committee(counts.table, *keys))
 
 
 def segment_role_effects(
-    model: ReadModel, segment: SegmentFilter, settings: InfluenceSettings
+    counts: Counts, segment: SegmentFilter, settings: InfluenceSettings
 ) -> Effects:
     """Role effects of a segment, pooled through its wider segments (memoised)."""
-    levels = [model.mask(level) for level in pooling_levels(segment)]
-    return model.memo(
-        ("roles", segment, settings), lambda: role_effects_in(model.table, levels, settings)
+    levels = pooling_levels(segment)
+    return counts.memo(
+        ("roles", levels[0], settings),
+        lambda: role_effects_in(counts.table, levels, settings, counts.ids),
     )
 
 
 def segment_person_effects(
-    model: ReadModel, segment: SegmentFilter, settings: InfluenceSettings
+    counts: Counts, segment: SegmentFilter, settings: InfluenceSettings
 ) -> Effects:
-    return model.memo(
-        ("people", segment, settings),
-        lambda: person_effects_in(model.table, model.mask(segment), settings),
+    keys = _keys(segment)
+    return counts.memo(
+        ("people", keys, settings),
+        lambda: person_effects_in(counts.table, keys, settings, counts.ids),
     )
 
 
 def rank_roles(
-    model: ReadModel,
+    counts: Counts,
     segment: SegmentFilter,
     direction: Direction,
     min_deals: int,
     limit: int,
     settings: InfluenceSettings,
 ) -> RoleRanking:
-    effects = segment_role_effects(model, segment, settings)
+    effects = segment_role_effects(counts, segment, settings)
     return RoleRanking(segment, effects.deals, effects.ranked(direction, min_deals, limit))
 
 
-def _person_context(table: DealTable, segment: Mask, k: int) -> tuple[int, bool, tuple[str, ...]]:
-    accounts: set[str] = set()
-    external = False
-    roles: set[str] = set()
-    person_id = table.people.keys[k]
-    for i in table.people.deals_of(k, segment):
-        deal = table.deals[i]
-        for seat in deal.seats:
-            if seat.person_id == person_id:
-                accounts.add(deal.account_id)
-                external = external or seat.external
-                roles.add(seat.role)
-    return len(accounts), external, tuple(sorted(roles))
+class PeopleStore(PeopleDirectory, SeatAccounts, SegmentReader, Protocol):
+    """What a people ranking reads beside the counters."""
+
+
+def _person_roles(counts: Counts, keys: Segment) -> tuple[np.ndarray, list[str]]:
+    """Each person counter's committee role code inside the segment, and the role names."""
+    columns = counts.table.kind("person")
+    return columns.role[: columns.size], columns.roles.names
+
+
+def _in_role(counts: Counts, keys: Segment, role: str) -> np.ndarray:
+    """People (by key code) who sat in the segment in this committee role."""
+    columns = counts.table.kind("person")
+    mask = counts.table.mask("person", *keys) & (columns.present[: columns.size] > 0)
+    code = columns.roles.find(role)
+    found = np.zeros(len(columns.keys), dtype=np.bool_)
+    if code is not None:
+        chosen = mask & (columns.role[: columns.size] == code)
+        found[columns.key[: columns.size][chosen]] = True
+    return found
+
+
+def _roles_of(counts: Counts, keys: Segment, person_codes: Sequence[int]) -> dict[int, set[str]]:
+    columns = counts.table.kind("person")
+    mask = counts.table.mask("person", *keys) & (columns.present[: columns.size] > 0)
+    wanted = np.isin(columns.key[: columns.size], np.asarray(person_codes, dtype=np.int64))
+    found: dict[int, set[str]] = {}
+    for at in np.flatnonzero(mask & wanted).tolist():
+        found.setdefault(int(columns.key[at]), set()).add(columns.roles.names[columns.role[at]])
+    return found
 
 
 def rank_people(
-    model: ReadModel,
-    directory: PeopleDirectory,
+    counts: Counts,
+    store: PeopleStore,
     tenant: str,
     segment: SegmentFilter,
     role: str | None,
@@ -133,32 +220,29 @@ def rank_people(
     settings: InfluenceSettings,
     graph_measures: bool = False,
 ) -> PeopleRanking:
-    """People by shrunk effect; `graph_measures` adds betweenness, which costs seconds
-    on large segments (it walks the whole co-participation graph)."""
-    table = model.table
-    mask = model.mask(segment)
-    effects = segment_person_effects(model, segment, settings)
-    allowed = None
-    if role:
-        wanted = role.strip().lower()
-        pairs = table.people
-        in_role = mask[pairs.deal] & (pairs.seat_role == code_of(table.seat_roles, wanted))
-        allowed = pairs.keys_with(in_role)
+    """People by shrunk effect; `graph_measures` adds betweenness, which reads the
+    segment's deals and costs seconds on large segments (the whole co-participation
+    graph)."""
+    keys = _keys(segment)
+    effects = segment_person_effects(counts, segment, settings)
+    allowed = _in_role(counts, keys, role.strip().lower()) if role else None
     ranked = effects.ranked(direction, min_deals, limit, allowed)
-    people = model.people(directory, tenant, [e.key for e in ranked])
-    bridges = bridging(table.selected(mask)) if ranked and graph_measures else {}
+    ids = [e.key for e in ranked]
+    people = counts.memo(("people-of", tuple(sorted(ids))), lambda: store.people(tenant, ids))
+    accounts = store.accounts_sat_for(tenant, ids, segment) if ids else {}
+    codes = counts.table.kind("person").keys
+    roles = _roles_of(counts, keys, [codes.find(i) or 0 for i in ids])
+    bridges = bridging(store.closed_deals(tenant, segment)) if ranked and graph_measures else {}
     items = []
     for effect in ranked:
-        k = table.people.index(effect.key)
-        assert k is not None
-        accounts, external, roles = _person_context(table, mask, k)
+        held = roles.get(codes.find(effect.key) or 0, set())
         items.append(
             PersonInfluence(
                 effect,
                 people[effect.key],
-                accounts,
-                external,
-                roles,
+                accounts.get(effect.key, 0),
+                any(r.startswith("external.") for r in held),
+                tuple(sorted(held)),
                 bridges.get(effect.key, 0.0) if graph_measures else None,
             )
         )
@@ -213,15 +297,29 @@ GAP_PROBABILITY = 0.5
 WARM_PATHS = 5
 
 
+def _outsiders(counts: Counts, keys: Segment) -> np.ndarray:
+    """People (by key code) who sat in the segment as outsiders."""
+    columns = counts.table.kind("person")
+    outside = np.array(
+        [name.startswith("external.") for name in columns.roles.names], dtype=np.bool_
+    )
+    mask = counts.table.mask("person", *keys) & (columns.present[: columns.size] > 0)
+    mask &= outside[columns.role[: columns.size]] if len(outside) else mask
+    found = np.zeros(len(columns.keys), dtype=np.bool_)
+    found[columns.key[: columns.size][mask]] = True
+    return found
+
+
 def _warm_paths(
-    model: ReadModel,
+    counts: Counts,
     store: LikelyStore,
     tenant: str,
     account: Account,
     contacts: Sequence[Person],
     seats: Sequence[PersonSeat],
-    industry_effects: Effects,
-    exclude: set[str],
+    industry: SegmentFilter,
+    influence: InfluenceSettings,
+    exclude: Collection[str],
 ) -> tuple[WarmPath, ...]:
     paths: list[WarmPath] = []
     won_elsewhere: dict[str, list[str]] = {}
@@ -231,15 +329,15 @@ def _warm_paths(
     by_id = {c.id: c for c in contacts}
     for person_id, deal_ids in sorted(won_elsewhere.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         paths.append(WarmPath(by_id[person_id], "won_elsewhere", tuple(deal_ids[:5]), None))
-    effects = industry_effects
-    pairs = effects.pairs
-    eligible = pairs.keys_with(effects.level[pairs.deal] & pairs.external) & (effects.mean > 0)
+    effects = segment_person_effects(counts, industry, influence)
+    eligible = _outsiders(counts, _keys(industry)) & (effects.mean > 0)
     for person_id in exclude:
-        k = pairs.index(person_id)
+        k = effects.index(person_id)
         if k is not None:
             eligible[k] = False
     strongest = effects.ranked("positive", 3, WARM_PATHS, eligible)
-    people = model.people(store, tenant, [e.key for e in strongest])
+    ids = [e.key for e in strongest]
+    people = counts.memo(("people-of", tuple(sorted(ids))), lambda: store.people(tenant, ids))
     for effect in strongest:
         paths.append(
             WarmPath(
@@ -252,16 +350,32 @@ def _warm_paths(
     return tuple(paths[: 2 * WARM_PATHS])
 
 
-def _similar(model: ReadModel, deal_id: str | None, likely: LikelySettings) -> SimilarDeals:
-    """Similar deals to learn from: every closed deal but the one being predicted."""
-    table = model.table
-    every = model.memo(("similar", likely), lambda: SimilarDeals(table, table.all(), likely))
-    return every.excluding(deal_id) if deal_id is not None else every
+def closed_deal_of(committee: DealCommittee) -> ClosedDeal | None:
+    """A closed deal's committee as the counters count it (one seat per person: an
+    outsider's when any of their seats in the deal is)."""
+    deal = committee.deal
+    if deal.outcome not in ("won", "lost"):
+        return None
+    seats: dict[str, SeatSummary] = {}
+    for p in committee.participants:
+        known = seats.get(p.person.id)
+        if known is None or (p.external and not known.external):
+            seats[p.person.id] = SeatSummary(p.person.id, p.role, p.external)
+    return ClosedDeal(
+        id=deal.id,
+        account_id=deal.account_id,
+        won=deal.outcome == "won",
+        amount=deal.amount,
+        closed_at=deal.closed_at,
+        industry=committee.account.industry,
+        region=committee.account.region,
+        seats=tuple(sorted(seats.values(), key=lambda s: s.person_id)),
+    )
 
 
 def likely_committee(
     store: LikelyStore,
-    model: ReadModel,
+    counts: Counts,
     tenant: str,
     *,
     deal_id: str | None = None,
@@ -274,6 +388,7 @@ def likely_committee(
     """Who will likely sit in a deal (or an account's next deal), who fills it, what is missing."""
     engaged_roles: set[str] = set()
     in_deal: set[str] = set()
+    left_out: ClosedDeal | None = None
     if deal_id is not None:
         committee = store.deal_committee(tenant, deal_id)
         if committee is None:
@@ -282,15 +397,16 @@ def likely_committee(
         amount = committee.deal.amount
         engaged_roles = {p.role for p in committee.participants}
         in_deal = {p.person.id for p in committee.participants}
+        # The deal being predicted must not teach its own prediction.
+        left_out = closed_deal_of(committee)
     else:
         assert account_id is not None
         found = store.account(tenant, account_id)
         if found is None:
             raise NotFound("account", account_id)
         account = found
-    prediction = _similar(model, deal_id, likely).predict(
-        DealContext(account.industry, account.region, amount)
-    )
+    similar = SimilarDeals(counts.table, likely, left_out)
+    prediction = similar.predict(DealContext(account.industry, account.region, amount))
     known = store.account_contacts(tenant, account.id)
     contacts, seats = known.people, known.seats
     if deal_id is None:
@@ -310,12 +426,19 @@ def likely_committee(
             gaps.append(
                 Gap(chance.role, chance.probability, chance.won_present, prediction.won_deals)
             )
-    # The industry's person effects at this data version; for a closed deal they include
-    # it, but its own people are never offered as warm paths to it.
-    industry_people = segment_person_effects(
-        model, SegmentFilter(industry=account.industry), influence
+    # The industry's person effects at this version; for a closed deal they include it,
+    # but its own people are never offered as warm paths to it.
+    warm = _warm_paths(
+        counts,
+        store,
+        tenant,
+        account,
+        contacts,
+        seats,
+        SegmentFilter(industry=account.industry),
+        influence,
+        in_deal,
     )
-    warm = _warm_paths(model, store, tenant, account, contacts, seats, industry_people, in_deal)
     return LikelyCommittee(
         account=account,
         deal_id=deal_id,
@@ -331,21 +454,28 @@ def likely_committee(
 # -- backtest --------------------------------------------------------------------------
 
 
+class BacktestStore(SegmentReader, PeopleDirectory, Protocol):
+    """A backtest reads the whole history: it asks what was known at a past date."""
+
+
 def backtest(
-    model: ReadModel,
-    directory: PeopleDirectory,
+    store: BacktestStore,
     tenant: str,
     as_of: str,
     k: int,
     influence: InfluenceSettings,
     likely: LikelySettings,
 ) -> BacktestResult:
-    deals = model.table.deals
+    deals = store.closed_deals(tenant, SegmentFilter())
     dated = [d for d in deals if d.closed_at is not None]
     if not any(d.closed_at < as_of for d in dated if d.closed_at):
         raise InvalidInput("as_of", "no closed deals before as_of to learn from")
     if not any(d.closed_at >= as_of for d in dated if d.closed_at):
         raise InvalidInput("as_of", "no closed deals on or after as_of to predict")
-    people = directory.people(tenant, {p for d in deals for p in d.people})
+    people = store.people(tenant, {p for d in deals for p in d.people})
     audience = {pid: p.audience or 0 for pid, p in people.items()}
     return run_backtest(deals, audience, as_of, k, influence, likely)
+
+
+def with_evidence(effect: Effect, ids: tuple[str, ...]) -> Effect:
+    return replace(effect, evidence_ids=ids)

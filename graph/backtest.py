@@ -19,13 +19,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from graph.influence import InfluenceSettings, role_effects
+from graph.influence import InfluenceSettings, Scratch, Segment, role_effects_in
 from graph.likely import DealContext, LikelySettings, SimilarDeals
 from graph.models import ClosedDeal, segment_key
-from graph.stats import auc, brier, fit_logistic_1d, logistic, size_band, size_band_edges
+from graph.stats import auc, brier, fit_logistic_1d, logistic, size_band
 
 METHODS = ("model", "baseline_frequency", "baseline_reach")
-SIZE_BANDS = 3
 MIN_RATE_DEALS = 20
 
 
@@ -58,24 +57,28 @@ class _ModelScorer:
     """The win rate of similar deals (segment and size band), moved by the shrunk,
     size-adjusted effects of the roles present."""
 
-    def __init__(self, history: Sequence[ClosedDeal], settings: InfluenceSettings) -> None:
+    def __init__(
+        self, history: Scratch, deals: Sequence[ClosedDeal], settings: InfluenceSettings
+    ) -> None:
         self._history = history
+        self._deals = deals
         self._settings = settings
-        self._edges = size_band_edges(
-            [d.amount for d in history if d.amount is not None], SIZE_BANDS
-        )
-        self._cache: dict[tuple[str | None, str | None], dict[str, float]] = {}
+        self._cache: dict[tuple[str, str], dict[str, float]] = {}
         self._rates: dict[tuple[str | None, str | None, int], tuple[int, int]] = defaultdict(
             lambda: (0, 0)
         )
-        for deal in history:
+        for deal in deals:
             for key in self._rate_keys(deal):
                 won, n = self._rates[key]
                 self._rates[key] = (won + deal.won, n + 1)
 
+    @staticmethod
+    def _cell(deal: ClosedDeal) -> tuple[str, str]:
+        return segment_key(deal.industry) or "", segment_key(deal.region) or ""
+
     def _rate_keys(self, deal: ClosedDeal) -> list[tuple[str | None, str | None, int]]:
-        band = size_band(deal.amount, self._edges)
-        industry, region = segment_key(deal.industry), segment_key(deal.region)
+        band = size_band(deal.amount)
+        industry, region = self._cell(deal)
         return [(industry, region, band), (industry, None, band), (None, None, band)]
 
     def _base(self, deal: ClosedDeal) -> float:
@@ -83,19 +86,17 @@ class _ModelScorer:
             won, n = self._rates.get(key, (0, 0))
             if n >= MIN_RATE_DEALS:
                 return _logit((won + 1) / (n + 2))
-        won = sum(d.won for d in self._history)
-        return _logit((won + 1) / (len(self._history) + 2))
+        won = sum(d.won for d in self._deals)
+        return _logit((won + 1) / (len(self._deals) + 2))
 
     def _effects(self, deal: ClosedDeal) -> dict[str, float]:
-        key = (segment_key(deal.industry), segment_key(deal.region))
+        key = self._cell(deal)
         if key not in self._cache:
-            cell = [
-                d for d in self._history if (segment_key(d.industry), segment_key(d.region)) == key
-            ]
-            industry = [d for d in self._history if segment_key(d.industry) == key[0]]
-            levels = [level for level in (cell, industry) if level] + [list(self._history)]
-            effects = role_effects(levels, self._settings)
-            self._cache[key] = {e.key: e.estimate.mean for e in effects.values()}
+            levels: list[Segment] = [key, (key[0], None), (None, None)]
+            effects = role_effects_in(
+                self._history.table, levels, self._settings, self._history.ids
+            )
+            self._cache[key] = effects.means()
         return self._cache[key]
 
     def __call__(self, deal: ClosedDeal) -> float:
@@ -148,7 +149,8 @@ def run_backtest(
         )
     ]
     by_reach = _role_ranking_by_reach(history, audience)
-    similar = SimilarDeals.of(history, likely)
+    counted = Scratch(history)
+    similar = SimilarDeals(counted.table, likely)
     hits: dict[str, list[tuple[float, float]]] = {m: [] for m in METHODS}
     for deal in tests:
         if not deal.roles:
@@ -165,7 +167,7 @@ def run_backtest(
     n = len(history)
     presence = Counter(role for d in history for role in d.roles)
     scorers: dict[str, Scorer] = {
-        "model": _ModelScorer(history, influence),
+        "model": _ModelScorer(counted, history, influence),
         "baseline_frequency": lambda d: sum(presence[r] / n for r in d.roles) if n else 0.0,
         "baseline_reach": lambda d: sum(math.log1p(audience.get(p, 0)) for p in d.people),
     }

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from graph.stats import median
-from graph.table import DealTable, Mask
+from graph.table import CountTable
 
 
 @dataclass(frozen=True)
@@ -25,19 +24,54 @@ class SegmentCommittee:
     median_size: float | None
 
 
-def segment_committee(table: DealTable, segment: Mask) -> SegmentCommittee:
+def median_of_counts(counts: dict[int, int]) -> float | None:
+    """The median of values given as value → how many times it occurs."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    ordered = sorted(counts.items())
+    lower_at, upper_at = (total - 1) // 2, total // 2
+    seen = 0
+    lower = upper = None
+    for value, count in ordered:
+        if lower is None and seen + count > lower_at:
+            lower = value
+        if seen + count > upper_at:
+            upper = value
+            break
+        seen += count
+    assert lower is not None and upper is not None
+    return (lower + upper) / 2.0
+
+
+def segment_committee(
+    table: CountTable, industry: str | None, region: str | None
+) -> SegmentCommittee:
     """Roles by share of deals they sat in, and how many people a committee has."""
-    n = int(segment.sum())
-    present = table.roles.present(segment)
-    roles = tuple(
-        RolePresence(table.roles.keys[k], int(present[k]), int(present[k]) / n)
-        for k in sorted(np.flatnonzero(present), key=lambda k: (-present[k], k))
-    )
-    sizes = table.committee_size[segment]
-    values, counts = np.unique(sizes, return_counts=True)
+    deals = table.kind("deal")
+    n = int(deals.present[: deals.size][table.mask("deal", industry, region)].sum())
+    roles = table.kind("role")
+    mask = table.mask("role", industry, region)
+    present = np.bincount(
+        roles.key[: roles.size][mask],
+        weights=roles.present[: roles.size][mask],
+        minlength=len(roles.keys),
+    ).astype(np.int64)
+    names = roles.keys.names
+    ranked = sorted(np.flatnonzero(present).tolist(), key=lambda k: (-present[k], names[k]))
+    sizes = table.kind("size")
+    size_mask = table.mask("size", industry, region)
+    by_size = np.bincount(
+        sizes.key[: sizes.size][size_mask],
+        weights=sizes.present[: sizes.size][size_mask],
+        minlength=len(sizes.keys),
+    ).astype(np.int64)
+    distribution = {
+        int(sizes.keys.names[k]): int(by_size[k]) for k in np.flatnonzero(by_size).tolist()
+    }
     return SegmentCommittee(
         deals=n,
-        roles=roles,
-        size_distribution={str(v): int(c) for v, c in zip(values, counts, strict=True)},
-        median_size=median(sizes.tolist()),
+        roles=tuple(RolePresence(names[k], int(present[k]), int(present[k]) / n) for k in ranked),
+        size_distribution={str(size): distribution[size] for size in sorted(distribution)},
+        median_size=median_of_counts(distribution),
     )

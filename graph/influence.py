@@ -1,19 +1,22 @@
 """Who predicts the outcome: role and person effects on the win rate (DESIGN §5).
 
-Pure functions over closed deals; the stores only supply the deals, so both
-stores give the same rankings.
+Pure functions over counters (graph.counts, graph.table): whether the counters
+come from the store or from a tally of closed deals, the same code ranks them,
+so both stores and a from-scratch recount give the same rankings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import pairwise
 from typing import Literal
 
 import numpy as np
 
-from graph.models import ClosedDeal
+from graph.counts import EVIDENCE_IDS, StatKey, tally
+from graph.models import ClosedDeal, segment_key
 from graph.stats import (
     Flags,
     Floats,
@@ -23,13 +26,10 @@ from graph.stats import (
     mantel_haenszel_many,
     posterior_many,
     rate,
-    size_band_edges,
-    size_bands,
 )
-from graph.table import DealTable, Mask, Pairs
+from graph.table import CountTable, Evidence, KeyBands, Mask
 
 Direction = Literal["positive", "negative"]
-EVIDENCE_IDS = 5
 
 
 @dataclass(frozen=True)
@@ -45,12 +45,6 @@ class InfluenceSettings:
     role_prior_sd: float = 0.7
     person_prior_sd: float = 0.5
     segment_spread: float = 0.5
-    max_size_bands: int = 8
-    deals_per_band: int = 100
-
-    def bands_for(self, deals: int) -> int:
-        """Finer size bands as data allows: coarse bands leave size confounding inside them."""
-        return max(2, min(self.max_size_bands, deals // self.deals_per_band))
 
 
 @dataclass(frozen=True)
@@ -84,17 +78,23 @@ class Effect:
         return self.estimate.mean if direction == "positive" else -self.estimate.mean
 
 
+KeyEvidence = Callable[[Sequence[int]], dict[int, tuple[str, ...]]]
+
+
+def _no_evidence(codes: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    return {}
+
+
 @dataclass(frozen=True)
 class Effects:
-    """The effects of every key (role or person) present in a level, as arrays.
+    """The effects of every key (role or person) of one kind in a level, as arrays over
+    the kind's key codes.
 
-    Rankings sort the arrays and build `Effect` objects only for what they
-    answer: a segment of 100,000 deals has tens of thousands of people.
-    """
+    Rankings sort the arrays and build `Effect` objects only for what they answer
+    (a tenant has tens of thousands of people); `evidence` looks up the deal ids
+    behind the keys answered, in one call."""
 
-    table: DealTable
-    pairs: Pairs
-    level: Mask
+    keys: Sequence[str]
     deals: int
     won: int
     won_present: Ints
@@ -103,25 +103,44 @@ class Effects:
     raw_se: Floats
     mean: Floats
     se: Floats
+    evidence: KeyEvidence = _no_evidence
 
     @property
     def present(self) -> Ints:
         return self.won_present + self.lost_present
 
     def indexes(self) -> Ints:
-        """The keys present in the level, in key order."""
+        """The keys present in the level, in code order."""
         return np.flatnonzero(self.present > 0)
 
-    def effect(self, k: int) -> Effect:
+    @cached_property
+    def _name_rank(self) -> Ints:
+        """Each key's place in name order (the last tie-break of a ranking)."""
+        n = len(self.won_present)
+        rank = np.empty(n, dtype=np.int64)
+        rank[np.argsort(np.array(self.keys[:n], dtype=np.str_), kind="stable")] = np.arange(n)
+        return rank
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {key: k for k, key in enumerate(self.keys)}
+
+    def index(self, key: str) -> int | None:
+        return self._positions.get(key)
+
+    def effects(self, codes: Sequence[int]) -> list[Effect]:
+        evidence = self.evidence(codes) if len(codes) else {}
+        return [self._effect(k, evidence.get(k, ())) for k in codes]
+
+    def _effect(self, k: int, evidence: tuple[str, ...]) -> Effect:
         wp, lp = int(self.won_present[k]), int(self.lost_present[k])
         raw = (
             LogOdds(float(self.raw_mean[k]), float(self.raw_se[k]))
             if np.isfinite(self.raw_mean[k])
             else None
         )
-        evidence = self.pairs.deals_of(k, self.level)[:EVIDENCE_IDS]
         return Effect(
-            key=self.pairs.keys[k],
+            key=self.keys[k],
             deals=self.deals,
             deals_present=wp + lp,
             won_present=wp,
@@ -130,12 +149,12 @@ class Effects:
             lost_absent=self.deals - self.won - lp,
             raw=raw,
             estimate=LogOdds(float(self.mean[k]), float(self.se[k])),
-            evidence_ids=tuple(self.table.ids[i] for i in evidence),
+            evidence_ids=evidence,
         )
 
     def get(self, key: str) -> Effect | None:
-        k = self.pairs.index(key)
-        return self.effect(k) if k is not None and self.present[k] > 0 else None
+        k = self.index(key)
+        return self.effects([k])[0] if k is not None and self.present[k] > 0 else None
 
     def __getitem__(self, key: str) -> Effect:
         found = self.get(key)
@@ -143,11 +162,15 @@ class Effects:
             raise KeyError(key)
         return found
 
-    def as_dict(self) -> dict[str, Effect]:
-        return {self.pairs.keys[k]: self.effect(k) for k in self.indexes()}
+    def means(self) -> dict[str, float]:
+        """The shrunk log odds ratio of every key present (no evidence looked up)."""
+        return {self.keys[k]: float(self.mean[k]) for k in self.indexes()}
 
     def values(self) -> list[Effect]:
-        return [self.effect(k) for k in self.indexes()]
+        return self.effects([int(k) for k in self.indexes()])
+
+    def as_dict(self) -> dict[str, Effect]:
+        return {e.key: e for e in self.values()}
 
     def ranked(
         self,
@@ -163,8 +186,8 @@ class Effects:
             eligible &= allowed
         candidates = np.flatnonzero(eligible)
         score = self.mean[candidates] if direction == "positive" else -self.mean[candidates]
-        order = np.lexsort((candidates, -self.present[candidates], -score))
-        return [self.effect(int(k)) for k in candidates[order][:limit]]
+        order = np.lexsort((self._name_rank[candidates], -self.present[candidates], -score))
+        return self.effects([int(k) for k in candidates[order][:limit]])
 
 
 @dataclass(frozen=True)
@@ -174,73 +197,56 @@ class _Priors:
     informed: Flags
 
 
-def _estimate(
-    table: DealTable,
-    pairs: Pairs,
-    level: Mask,
-    priors: _Priors,
-    settings: InfluenceSettings,
-) -> Effects:
-    """Mantel–Haenszel over the level's own size bands, shrunk toward each key's prior."""
-    deals = int(level.sum())
-    known = level & ~np.isnan(table.amount)
-    edges = size_band_edges(table.amount[known], settings.bands_for(deals))
-    slots = len(edges) + 2  # band -1 (no amount) is slot 0
-    slot = size_bands(table.amount, edges) + 1
-    won_level = level & table.won
-    band_won = np.bincount(slot[won_level], minlength=slots)
-    band_lost = np.bincount(slot[level & ~table.won], minlength=slots)
-    inside = level[pairs.deal]
-    deal, key = pairs.deal[inside], pairs.key[inside]
-    # Only the keys present in the level get a table: a cell holds a few thousand of a
-    # tenant's tens of thousands of people. The others keep their prior.
-    k = len(pairs.keys)
-    present_keys = np.flatnonzero(np.bincount(key, minlength=k))
-    local = np.full(k, -1, dtype=np.int64)
-    local[present_keys] = np.arange(len(present_keys))
-    cell = (local[key] * slots + slot[deal]) * 2 + (~table.won[deal])
-    counts = np.bincount(cell, minlength=len(present_keys) * slots * 2).reshape(-1, slots, 2)
-    wp, lp = counts[:, :, 0], counts[:, :, 1]
-    present_mean, present_se, _ = mantel_haenszel_many(wp, lp, band_won - wp, band_lost - lp)
+@dataclass(frozen=True)
+class _Estimate:
+    won_present: Ints
+    lost_present: Ints
+    raw_mean: Floats
+    raw_se: Floats
+    mean: Floats
+    se: Floats
+
+    @property
+    def present(self) -> Ints:
+        return self.won_present + self.lost_present
+
+
+def _estimate(level: KeyBands, priors: _Priors) -> _Estimate:
+    """Mantel–Haenszel over the size bands, shrunk toward each key's prior.
+
+    Only the keys present in the level get a table: a cell holds a few thousand of
+    a tenant's tens of thousands of people. The others keep their prior."""
+    wp_all, lp_all = level.won_present, level.lost_present
+    k = len(wp_all)
+    present_keys = np.flatnonzero((wp_all + lp_all).sum(axis=1) > 0)
+    wp, lp = wp_all[present_keys], lp_all[present_keys]
+    present_mean, present_se, _ = mantel_haenszel_many(
+        wp, lp, level.band_won[None, :] - wp, level.band_lost[None, :] - lp
+    )
     raw_mean, raw_se = np.full(k, np.nan), np.full(k, np.nan)
     raw_mean[present_keys], raw_se[present_keys] = present_mean, present_se
-    won_present, lost_present = np.zeros(k, dtype=np.int64), np.zeros(k, dtype=np.int64)
-    won_present[present_keys], lost_present[present_keys] = wp.sum(axis=1), lp.sum(axis=1)
     mean, se = posterior_many(raw_mean, raw_se, priors.mean, priors.sd)
-    return Effects(
-        table=table,
-        pairs=pairs,
-        level=level,
-        deals=deals,
-        won=int(won_level.sum()),
-        won_present=won_present,
-        lost_present=lost_present,
-        raw_mean=raw_mean,
-        raw_se=raw_se,
-        mean=mean,
-        se=se,
-    )
+    return _Estimate(wp_all.sum(axis=1), lp_all.sum(axis=1), raw_mean, raw_se, mean, se)
 
 
 def pooled_effects(
-    table: DealTable,
-    pairs: Pairs,
-    levels: Sequence[Mask],
+    keys: Sequence[str],
+    levels: Sequence[KeyBands],
     prior_sd: float,
     settings: InfluenceSettings,
+    evidence: KeyEvidence = _no_evidence,
 ) -> Effects:
     """Effects in `levels[0]`, each level nested in the next (cell ⊂ industry ⊂ all deals).
 
-    Working from the widest level down, the deals of a level that are not in
-    the level below estimate the prior of the level below: the cell borrows
-    strength from its industry and from all deals without counting its own
-    deals twice.
+    Working from the widest level down, the deals of a level that are not in the
+    level below estimate the prior of the level below: the cell borrows strength
+    from its industry and from all deals without counting its own deals twice.
     """
-    k = len(pairs.keys)
+    k = len(keys)
     priors = _Priors(np.zeros(k), np.full(k, prior_sd), np.zeros(k, dtype=np.bool_))
     chain = list(reversed(levels))
     for wider, narrower in pairwise(chain):
-        rest = _estimate(table, pairs, wider & ~narrower, priors, settings)
+        rest = _estimate(wider - narrower, priors)
         present = rest.present > 0
         informed = priors.informed | np.isfinite(rest.raw_mean)
         mean, sd = child_prior_many(rest.mean, rest.se, informed, settings.segment_spread)
@@ -249,31 +255,125 @@ def pooled_effects(
             np.where(present, sd, priors.sd),
             np.where(present, informed, priors.informed),
         )
-    return _estimate(table, pairs, chain[-1], priors, settings)
+    level = chain[-1]
+    final = _estimate(level, priors)
+    return Effects(
+        keys=keys,
+        deals=level.deals,
+        won=level.won,
+        won_present=final.won_present,
+        lost_present=final.lost_present,
+        raw_mean=final.raw_mean,
+        raw_se=final.raw_se,
+        mean=final.mean,
+        se=final.se,
+        evidence=evidence,
+    )
+
+
+Segment = tuple[str | None, str | None]  # industry and region keys; None: any
+
+
+def level_evidence(
+    table: CountTable, kind: Literal["role", "person"], segment: Segment, ids: Evidence
+) -> KeyEvidence:
+    """Evidence of keys in a segment: the smallest deal ids over the segment's counters."""
+
+    def lookup(codes: Sequence[int]) -> dict[int, tuple[str, ...]]:
+        mask = table.mask(kind, *segment)
+        by_code = table.stat_keys(kind, mask, codes)
+        found = ids([key for keys in by_code.values() for key in keys])
+        return {
+            code: tuple(sorted({i for key in keys for i in found.get(key, ())})[:EVIDENCE_IDS])
+            for code, keys in by_code.items()
+        }
+
+    return lookup
 
 
 def role_effects_in(
-    table: DealTable, levels: Sequence[Mask], settings: InfluenceSettings
+    table: CountTable, levels: Sequence[Segment], settings: InfluenceSettings, ids: Evidence
 ) -> Effects:
-    return pooled_effects(table, table.roles, levels, settings.role_prior_sd, settings)
+    """Role effects of `levels[0]`, pooled through the wider segments that follow."""
+    slots = table.band_slots()
+    counted = [table.key_bands("role", *level, slots) for level in levels]
+    return pooled_effects(
+        table.kind("role").keys.names,
+        counted,
+        settings.role_prior_sd,
+        settings,
+        level_evidence(table, "role", levels[0], ids),
+    )
 
 
-def person_effects_in(table: DealTable, level: Mask, settings: InfluenceSettings) -> Effects:
-    return pooled_effects(table, table.people, [level], settings.person_prior_sd, settings)
+def person_effects_in(
+    table: CountTable, segment: Segment, settings: InfluenceSettings, ids: Evidence
+) -> Effects:
+    """People are ranked on the segment's own deals, with the harder prior."""
+    slots = table.band_slots()
+    return pooled_effects(
+        table.kind("person").keys.names,
+        [table.key_bands("person", *segment, slots)],
+        settings.person_prior_sd,
+        settings,
+        level_evidence(table, "person", segment, ids),
+    )
+
+
+# -- from closed deals (tests, backtests, amount-filtered segments) --------------------
+
+
+class Scratch:
+    """Counters tallied from a list of closed deals, with all their evidence."""
+
+    def __init__(self, deals: Iterable[ClosedDeal]) -> None:
+        counted = tally(deals)
+        self.rows = counted.rows()
+        self.table = CountTable.of(self.rows)
+        self._ids = {row.key: row.deal_ids for row in self.rows}
+
+    def ids(self, keys: Sequence[StatKey]) -> dict[StatKey, tuple[str, ...]]:
+        return {key: self._ids.get(key, ()) for key in keys}
 
 
 def role_effects(levels: Sequence[Sequence[ClosedDeal]], settings: InfluenceSettings) -> Effects:
-    """Role effects of `levels[0]`, pooled through the wider levels (lists of deals)."""
-    table = DealTable(levels[-1])
-    masks = [_members(table, level) for level in levels]
-    return role_effects_in(table, masks, settings)
+    """Role effects of the deals in `levels[0]`, pooled through the wider lists of deals
+    that follow (each holding the one before)."""
+    scratch = Scratch(levels[-1])
+    nested = [{d.id for d in level} for level in levels]
+    # Lists of deals are not segments: each level is tallied on its own over one band axis.
+    slots = scratch.table.band_slots()
+    counted = []
+    for members in nested:
+        level = Scratch(d for d in levels[-1] if d.id in members).table
+        counted.append(_on_axes(level, scratch.table, slots))
+    return pooled_effects(
+        scratch.table.kind("role").keys.names,
+        counted,
+        settings.role_prior_sd,
+        settings,
+        level_evidence(scratch.table, "role", (None, None), scratch.ids),
+    )
+
+
+def _on_axes(level: CountTable, axes: CountTable, slots: tuple[Ints, int]) -> KeyBands:
+    """A level's role counts laid on another table's key codes and band slots."""
+    own = level.key_bands("role", None, None, slots)
+    names = level.kind("role").keys.names
+    codes = axes.kind("role").keys
+    wp = np.zeros((len(codes), slots[1]), dtype=np.int64)
+    lp = np.zeros_like(wp)
+    for k, name in enumerate(names):
+        at = codes.find(name)
+        if at is not None:
+            wp[at], lp[at] = own.won_present[k], own.lost_present[k]
+    return KeyBands(wp, lp, own.band_won, own.band_lost)
 
 
 def person_effects(deals: Sequence[ClosedDeal], settings: InfluenceSettings) -> Effects:
-    table = DealTable(deals)
-    return person_effects_in(table, table.all(), settings)
+    scratch = Scratch(deals)
+    return person_effects_in(scratch.table, (None, None), settings, scratch.ids)
 
 
-def _members(table: DealTable, deals: Sequence[ClosedDeal]) -> Mask:
-    inside = {d.id for d in deals}
-    return np.array([i in inside for i in table.ids], dtype=np.bool_)
+def segment_of(deal: ClosedDeal) -> Segment:
+    return segment_key(deal.industry), segment_key(deal.region)

@@ -1,15 +1,18 @@
 """The store port: small protocols, one per need, so that each analytic asks only for what it uses.
 
 Both adapters (Neo4j and the embedded SQL store) implement all of them and
-pass one contract suite; nothing here raises NotImplementedError.
-Every method takes the tenant first: isolation is the store's job.
+pass one contract suite; nothing here raises NotImplementedError. Every method
+takes the tenant first: isolation is the store's job. The writers' flow is
+shared (graph.writing); docs/architecture.md tells which module owns what.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
+from graph.counts import Kind, StatKey, StatRow
 from graph.erasure import AuditEntry, ErasureReport
 from graph.keys import ApiKey
 from graph.models import (
@@ -47,10 +50,42 @@ class NoteWriter(Protocol):
         ...
 
 
-class DataVersion(Protocol):
-    def data_version(self, tenant: str) -> str:
-        """A token that changes in every committed transaction that changes the tenant's
-        deals, people, notes or seats (graph.readmodel relies on it)."""
+@dataclass(frozen=True)
+class StatsVersion:
+    """The tenant's data version (moved by every write that changes its data) and the
+    generation of its counters (moved when they were counted again or lost a person)."""
+
+    version: int
+    generation: int
+
+
+@dataclass(frozen=True)
+class StatsDelta:
+    """Counters moved after a version (without their evidence ids), and the version and
+    generation read before them: a later write's rows may be among them, never missing."""
+
+    version: int
+    generation: int
+    rows: list[StatRow]
+
+
+class StatsReader(Protocol):
+    """The counters every write keeps (graph.counts), as graph.live follows them."""
+
+    def stats_version(self, tenant: str) -> StatsVersion: ...
+
+    def stats_since(self, tenant: str, kinds: Collection[Kind], since: int | None) -> StatsDelta:
+        """Counters of these kinds moved after `since` (None: all)."""
+        ...
+
+    def stat_evidence(self, tenant: str, keys: Sequence[StatKey]) -> dict[StatKey, tuple[str, ...]]:
+        """The smallest few deal ids behind each counter."""
+        ...
+
+
+class Recounter(Protocol):
+    def recount(self, tenant: str) -> int:
+        """Count the tenant's counters again from its closed deals."""
         ...
 
 
@@ -91,6 +126,14 @@ class MergeLedger(Protocol):
 class PersonHistory(Protocol):
     def seats_of(self, tenant: str, person_ids: Collection[str]) -> list[PersonSeat]:
         """Every deal these people sat in (any outcome), ordered by person and deal."""
+        ...
+
+
+class SeatAccounts(Protocol):
+    def accounts_sat_for(
+        self, tenant: str, person_ids: Collection[str], segment: SegmentFilter
+    ) -> dict[str, int]:
+        """How many distinct accounts' closed deals of the segment each person sat in."""
         ...
 
 
@@ -138,10 +181,12 @@ class GraphStore(
     NoteWriter,
     CommitteeReader,
     SegmentReader,
-    DataVersion,
+    StatsReader,
+    Recounter,
     PeopleDirectory,
     AccountReader,
     PersonHistory,
+    SeatAccounts,
     ContactsReader,
     MergeLedger,
     KeyStore,

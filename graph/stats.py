@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 
 import numpy as np
 from numpy.typing import NDArray
@@ -157,47 +156,41 @@ def child_prior_many(
     return mean, np.where(informed, np.sqrt(se**2 + spread**2), se)
 
 
-def size_band_edges(amounts: Sequence[float] | Floats, bands: int = 4) -> list[float]:
-    """Edges that split deal amounts into at most `bands` size bands, at natural breaks.
-
-    One-dimensional k-means on log(amount), started from quantiles: bands
-    follow the tiers a CRM really has (SMB, mid-market, enterprise), so that an
-    edge falls in a gap between tiers instead of inside one, where a band
-    mixing small and large deals would leave size confounding behind.
-    """
-    logs = np.sort(np.log1p(np.maximum(np.asarray(amounts, dtype=np.float64), 0.0)))
-    if not len(logs) or bands < 2:
-        return []
-    n = len(logs)
-    prefix = np.concatenate(([0.0], np.cumsum(logs)))
-    centres = sorted(
-        {float(logs[min(n - 1, (2 * k + 1) * n // (2 * bands))]) for k in range(bands)}
-    )
-    for _ in range(50):
-        # Sorted values split at the midpoints between centres (a tie goes to the lower
-        # centre); each group's mean comes from prefix sums.
-        mids = [(a + b) / 2 for a, b in pairwise(centres)]
-        cuts = [0, *np.searchsorted(logs, mids, side="right").tolist(), n]
-        updated = sorted(
-            {float((prefix[j] - prefix[i]) / (j - i)) for i, j in pairwise(cuts) if j > i}
-        )
-        if updated == centres:
-            break
-        centres = updated
-    return [math.expm1((low + high) / 2) for low, high in pairwise(centres)]
+BANDS_PER_DECADE = 2  # a band spans a factor of √10: 10k–31.6k, 31.6k–100k, …
 
 
-def size_band(amount: float | None, edges: Sequence[float]) -> int:
-    """Band index of an amount; deals without an amount form a band of their own (-1)."""
-    if amount is None:
+def band_edge(band: int) -> float:
+    """The smallest amount of a band (band 0 starts at 0)."""
+    return 0.0 if band <= 0 else float(10.0 ** (band / BANDS_PER_DECADE))
+
+
+def size_band(amount: float | None) -> int:
+    """The deal-size band of an amount: fixed half-decades of the amount, the same for
+    every tenant and every day, so that counts kept per band never need re-banding
+    (docs/architecture.md). Amounts under 3.16 share band 0; no amount is band -1."""
+    if amount is None or math.isnan(amount):
         return -1
-    return sum(1 for edge in edges if amount >= edge)
+    if amount < band_edge(1):
+        return 0
+    band = math.floor(BANDS_PER_DECADE * math.log10(amount))
+    # log10 may round across an edge; the edges themselves decide.
+    while band > 0 and amount < band_edge(band):
+        band -= 1
+    while amount >= band_edge(band + 1):
+        band += 1
+    return band
 
 
-def size_bands(amounts: Floats, edges: Sequence[float]) -> Ints:
+def band_range(band: int) -> tuple[float, float] | None:
+    """[low, high) of a band's amounts; None for the band of deals without an amount."""
+    if band < 0:
+        return None
+    return band_edge(band), band_edge(band + 1)
+
+
+def size_bands(amounts: Floats) -> Ints:
     """`size_band` for an array of amounts (NaN for unknown)."""
-    bands = np.searchsorted(np.asarray(edges, dtype=np.float64), amounts, side="right")
-    return np.where(np.isnan(amounts), -1, bands).astype(np.int64)
+    return np.array([size_band(float(a)) for a in amounts], dtype=np.int64)
 
 
 def rate(numerator: int, denominator: int) -> float | None:

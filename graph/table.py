@@ -1,181 +1,240 @@
-"""Closed deals as columns: the layout every ranking counts over.
+"""Counters as columns: the layout every ranking, committee and likely committee sums over.
 
-A tenant's closed deals are laid out once (per data version, see
-graph.readmodel) as arrays: amount, outcome, segment codes, and for roles and
-people the pairs (deal, key) of who sat where. A segment or a pooling level
-is then a boolean mask, and a ranking is a handful of array counts instead
-of a walk over 100,000 deal objects in Python.
+One `CountTable` holds a tenant's counters (graph.counts) of some kinds as arrays:
+cell codes, band, key and role codes, present and won. A segment is a boolean
+mask over a kind's rows, a pooling level the rows of a wider segment, and an
+answer a few `bincount`s over the masked rows: a few thousand rows for roles,
+one per person, cell and band for people, however many deals stand behind them.
+
+The table is filled from scratch (a tally of closed deals, graph.counts) or from
+the counters a store keeps, and updated in place when those change
+(graph.live): `put` takes a counter's absolute value, so applying the same rows
+twice is harmless.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from graph.models import ClosedDeal, SegmentFilter, segment_key
+from graph.counts import KINDS, Kind, StatKey, StatRow
 
 Mask = NDArray[np.bool_]
 Ints = NDArray[np.int64]
-NARROW_SHARE = 0.5  # a level holding at most this share of the deals is counted deal by deal
+BAND_OFFSET = 1  # band -1 (no amount) is slot 0 of the band axis
+MAX_BAND = 62  # amounts are validated below 1e13 (band 26); room to spare
+
+
+class Codes:
+    """Distinct strings and their codes, in first-seen order (codes never change)."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self._code: dict[str, int] = {}
+
+    def code(self, name: str) -> int:
+        found = self._code.get(name)
+        if found is None:
+            found = self._code[name] = len(self.names)
+            self.names.append(name)
+        return found
+
+    def find(self, name: str) -> int | None:
+        return self._code.get(name)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+class _Columns:
+    """One kind's counters: a row per StatKey, arrays grown by doubling."""
+
+    def __init__(self) -> None:
+        self.index: dict[StatKey, int] = {}
+        self.row_keys: list[StatKey] = []
+        self.keys = Codes()
+        self.roles = Codes()
+        self.size = 0
+        capacity = 64
+        self.industry = np.zeros(capacity, dtype=np.int64)
+        self.region = np.zeros(capacity, dtype=np.int64)
+        self.band = np.zeros(capacity, dtype=np.int64)
+        self.key = np.zeros(capacity, dtype=np.int64)
+        self.role = np.zeros(capacity, dtype=np.int64)
+        self.present = np.zeros(capacity, dtype=np.int64)
+        self.won = np.zeros(capacity, dtype=np.int64)
+
+    _ARRAYS = ("industry", "region", "band", "key", "role", "present", "won")
+
+    def _grow(self) -> None:
+        for name in self._ARRAYS:
+            old = getattr(self, name)
+            new = np.zeros(2 * len(old), dtype=np.int64)
+            new[: len(old)] = old
+            setattr(self, name, new)
+
+    def row(self, key: StatKey, industry: int, region: int) -> int:
+        at = self.index.get(key)
+        if at is None:
+            if self.size == len(self.present):
+                self._grow()
+            at = self.index[key] = self.size
+            self.row_keys.append(key)
+            self.size += 1
+            self.industry[at] = industry
+            self.region[at] = region
+            self.band[at] = key.band
+            self.key[at] = self.keys.code(key.key)
+            self.role[at] = self.roles.code(key.role)
+        return at
 
 
 @dataclass(frozen=True)
-class Pairs:
-    """Which deals each key (a role or a person) sat in.
+class KeyBands:
+    """A level's counts per key and size band: `won_present[k, slot]`, `lost_present`;
+    the level's won and lost deals per band; the band axis is shared by every level
+    of one answer (`slots` bands)."""
 
-    `keys` are sorted, so a key's index orders like its name; the pairs are
-    sorted by key, then deal, and `starts[k]:starts[k + 1]` are key k's pairs.
-    `external` says whether the seat was an outsider's (for people).
-    """
+    won_present: Ints
+    lost_present: Ints
+    band_won: Ints
+    band_lost: Ints
 
-    keys: list[str]
-    deal: Ints
-    key: Ints
-    starts: Ints
-    external: Mask
-    seat_role: Ints  # index into DealTable.seat_roles: the committee role of the seat
-    # The same pairs by deal: deal d's keys are keys_by_deal[deal_starts[d]:deal_starts[d + 1]].
-    keys_by_deal: Ints
-    deal_starts: Ints
-
-    def index(self, key: str) -> int | None:
-        at = bisect_left(self.keys, key)
-        return at if at < len(self.keys) and self.keys[at] == key else None
-
-    def deals_of(self, k: int, level: Mask) -> Ints:
-        """Key k's deals inside the level, ascending (so by deal id)."""
-        deals = self.deal[self.starts[k] : self.starts[k + 1]]
-        return deals[level[deals]]
-
-    def present(self, level: Mask) -> Ints:
-        """How many of the level's deals each key sat in.
-
-        A narrow level (similar deals, one left-out deal) is counted from its own
-        deals' pairs; a wide one by one pass over every pair, which is cheaper than
-        gathering most of them deal by deal."""
-        if np.count_nonzero(level) > NARROW_SHARE * len(level):
-            return self.present_wide(level)
-        return self.present_narrow(np.flatnonzero(level))
-
-    def present_wide(self, level: Mask) -> Ints:
-        return np.bincount(self.key[level[self.deal]], minlength=len(self.keys))
-
-    def present_narrow(self, chosen: Ints) -> Ints:
-        starts = self.deal_starts[chosen]
-        lengths = self.deal_starts[chosen + 1] - starts
-        before = np.cumsum(lengths) - lengths  # where each deal's run begins in the gather
-        at = np.repeat(starts - before, lengths) + np.arange(int(lengths.sum()))
-        return np.bincount(self.keys_by_deal[at], minlength=len(self.keys))
-
-    def keys_with(self, chosen: Mask) -> Mask:
-        """Keys with at least one of the chosen pairs (a mask over pairs)."""
-        found: Mask = np.bincount(self.key[chosen], minlength=len(self.keys)) > 0
-        return found
-
-
-class DealTable:
-    """A list of closed deals (ordered by id) with its columns."""
-
-    def __init__(self, deals: Iterable[ClosedDeal]) -> None:
-        self.deals = sorted(deals, key=lambda d: d.id)
-        self.ids = [d.id for d in self.deals]
-        n = len(self.deals)
-        self.size = n
-        self.amount = np.array(
-            [np.nan if d.amount is None else d.amount for d in self.deals], dtype=np.float64
-        )
-        self.won = np.array([d.won for d in self.deals], dtype=np.bool_)
-        self.closed_at = np.array([d.closed_at or "" for d in self.deals], dtype=str)
-        self.industries, self.industry = _codes([segment_key(d.industry) for d in self.deals])
-        self.regions, self.region = _codes([segment_key(d.region) for d in self.deals])
-        self.committee_size = np.array([len(d.people) for d in self.deals], dtype=np.int64)
-        self.seat_roles = sorted({s.role for d in self.deals for s in d.seats})
-        role_code = {r: i for i, r in enumerate(self.seat_roles)}
-        self.roles = _pairs(
-            self.deals,
-            lambda d: {s.role: (False, role_code[s.role]) for s in d.seats},
-        )
-        self.people = _pairs(
-            self.deals,
-            lambda d: {s.person_id: (s.external, role_code[s.role]) for s in d.seats},
+    def __sub__(self, other: KeyBands) -> KeyBands:
+        return KeyBands(
+            self.won_present - other.won_present,
+            self.lost_present - other.lost_present,
+            self.band_won - other.band_won,
+            self.band_lost - other.band_lost,
         )
 
-    def all(self) -> Mask:
-        return np.ones(self.size, dtype=np.bool_)
+    @property
+    def deals(self) -> int:
+        return int(self.band_won.sum() + self.band_lost.sum())
 
-    def mask(self, segment: SegmentFilter) -> Mask:
-        """The deals of a segment, matched as the stores match it (NULLs never match)."""
-        mask = self.all()
-        for key, names, codes in (
-            (segment.industry_key, self.industries, self.industry),
-            (segment.region_key, self.regions, self.region),
+    @property
+    def won(self) -> int:
+        return int(self.band_won.sum())
+
+
+Evidence = Callable[[Sequence[StatKey]], dict[StatKey, tuple[str, ...]]]
+
+
+class CountTable:
+    """A tenant's counters of the given kinds, as columns."""
+
+    def __init__(self, kinds: Iterable[Kind] = KINDS) -> None:
+        self.industries = Codes()
+        self.regions = Codes()
+        self.columns: dict[Kind, _Columns] = {kind: _Columns() for kind in kinds}
+
+    @classmethod
+    def of(cls, rows: Iterable[StatRow], kinds: Iterable[Kind] = KINDS) -> CountTable:
+        table = cls(kinds)
+        table.put(rows)
+        return table
+
+    def put(self, rows: Iterable[StatRow]) -> None:
+        """Set each counter to the row's value (new counters are added)."""
+        for row in rows:
+            columns = self.columns.get(row.key.kind)
+            if columns is None:
+                continue
+            at = columns.row(
+                row.key,
+                self.industries.code(row.key.industry),
+                self.regions.code(row.key.region),
+            )
+            columns.present[at] = row.present
+            columns.won[at] = row.won
+
+    def has(self, kind: Kind) -> bool:
+        return kind in self.columns
+
+    def add_kind(self, kind: Kind) -> None:
+        """Make room for a kind of counter loaded later (people, on first need)."""
+        self.columns.setdefault(kind, _Columns())
+
+    def kind(self, kind: Kind) -> _Columns:
+        return self.columns[kind]
+
+    # -- selecting -------------------------------------------------------------------
+
+    def mask(self, kind: Kind, industry: str | None, region: str | None) -> Mask:
+        """The kind's rows inside a segment (keys as graph.models.segment_key folds them;
+        None: any). A value no row carries selects nothing."""
+        columns = self.columns[kind]
+        n = columns.size
+        mask = np.ones(n, dtype=np.bool_)
+        for value, codes, column in (
+            (industry, self.industries, columns.industry),
+            (region, self.regions, columns.region),
         ):
-            if key is not None:
-                mask &= codes == code_of(names, key)
-        if segment.min_amount is not None:
-            mask &= self.amount >= segment.min_amount
-        if segment.max_amount is not None:
-            mask &= self.amount <= segment.max_amount
-        dated = self.closed_at != ""
-        if segment.closed_before is not None:
-            mask &= dated & (self.closed_at < segment.closed_before)
-        if segment.closed_from is not None:
-            mask &= dated & (self.closed_at >= segment.closed_from)
+            if value is not None:
+                code = codes.find(value)
+                mask &= column[:n] == (-1 if code is None else code)
         return mask
 
-    def without(self, deal_ids: Iterable[str]) -> Mask:
-        """Every deal but these."""
-        mask = self.all()
-        for deal_id in deal_ids:
-            at = bisect_left(self.ids, deal_id)
-            if at < self.size and self.ids[at] == deal_id:
-                mask[at] = False
-        return mask
+    def band_mask(self, kind: Kind, band: int) -> Mask:
+        columns = self.columns[kind]
+        same: Mask = columns.band[: columns.size] == band
+        return same
 
-    def selected(self, mask: Mask) -> list[ClosedDeal]:
-        return [self.deals[i] for i in np.flatnonzero(mask)]
+    def band_slots(self) -> tuple[Ints, int]:
+        """A slot for every band that holds deals (shared by all levels of an answer):
+        an array from band + 1 to slot, and the number of slots."""
+        deals = self.columns["deal"]
+        present = np.unique(deals.band[: deals.size])
+        lookup = np.zeros(MAX_BAND + BAND_OFFSET + 1, dtype=np.int64)
+        lookup[present + BAND_OFFSET] = np.arange(len(present))
+        return lookup, max(1, len(present))
 
+    def key_bands(
+        self, kind: Kind, industry: str | None, region: str | None, slots: tuple[Ints, int]
+    ) -> KeyBands:
+        """Per key (the kind's key codes) and band, the segment's won and lost deals with it
+        present; and the segment's own won and lost deals per band."""
+        lookup, nslots = slots
+        columns = self.columns[kind]
+        n = columns.size
+        mask = self.mask(kind, industry, region)
+        slot = lookup[columns.band[:n][mask] + BAND_OFFSET]
+        cell = columns.key[:n][mask] * nslots + slot
+        size = len(columns.keys) * nslots
+        present = np.bincount(cell, weights=columns.present[:n][mask], minlength=size)
+        won = np.bincount(cell, weights=columns.won[:n][mask], minlength=size)
+        band_won, band_lost = self.band_totals(industry, region, slots)
+        return KeyBands(
+            won.astype(np.int64).reshape(-1, nslots),
+            (present - won).astype(np.int64).reshape(-1, nslots),
+            band_won,
+            band_lost,
+        )
 
-def code_of(names: list[str], key: str | None) -> int:
-    """The code of `key` among `names`; -2, which no row carries, when it is not there."""
-    return names.index(key) if key in names else -2
+    def band_totals(
+        self, industry: str | None, region: str | None, slots: tuple[Ints, int]
+    ) -> tuple[Ints, Ints]:
+        """The segment's won and lost deals per band slot."""
+        lookup, nslots = slots
+        deals = self.columns["deal"]
+        n = deals.size
+        mask = self.mask("deal", industry, region)
+        slot = lookup[deals.band[:n][mask] + BAND_OFFSET]
+        present = np.bincount(slot, weights=deals.present[:n][mask], minlength=nslots)
+        won = np.bincount(slot, weights=deals.won[:n][mask], minlength=nslots)
+        return won.astype(np.int64), (present - won).astype(np.int64)
 
-
-def _codes(values: Sequence[str | None]) -> tuple[list[str], Ints]:
-    """Distinct non-null values (sorted) and each row's index into them, -1 for null."""
-    names = sorted({v for v in values if v is not None})
-    code = {v: i for i, v in enumerate(names)}
-    return names, np.array([code.get(v, -1) if v else -1 for v in values], dtype=np.int64)
-
-
-def _pairs(
-    deals: Sequence[ClosedDeal], keys_of: Callable[[ClosedDeal], dict[str, tuple[bool, int]]]
-) -> Pairs:
-    rows = [
-        (key, i, ext, role) for i, d in enumerate(deals) for key, (ext, role) in keys_of(d).items()
-    ]
-    keys = sorted({r[0] for r in rows})
-    code = {k: i for i, k in enumerate(keys)}
-    key = np.array([code[r[0]] for r in rows], dtype=np.int64)
-    deal = np.array([r[1] for r in rows], dtype=np.int64)
-    order = np.lexsort((deal, key))
-    key, deal = key[order], deal[order]
-    external = np.array([r[2] for r in rows], dtype=np.bool_)[order]
-    seat_role = np.array([r[3] for r in rows], dtype=np.int64)[order]
-    starts = np.searchsorted(key, np.arange(len(keys) + 1))
-    by_deal = np.argsort(deal, kind="stable")
-    deal_starts = np.searchsorted(deal[by_deal], np.arange(len(deals) + 1))
-    return Pairs(
-        keys,
-        deal,
-        key,
-        starts.astype(np.int64),
-        external,
-        seat_role,
-        key[by_deal],
-        deal_starts.astype(np.int64),
-    )
+    def stat_keys(
+        self, kind: Kind, mask: Mask, key_codes: Iterable[int]
+    ) -> dict[int, list[StatKey]]:
+        """The counters (StatKeys) of these keys among the masked rows, by key code."""
+        columns = self.columns[kind]
+        keys = columns.key[: columns.size]
+        rows = np.flatnonzero(mask & np.isin(keys, np.fromiter(key_codes, dtype=np.int64)))
+        found: dict[int, list[StatKey]] = {}
+        for at in rows.tolist():
+            found.setdefault(int(keys[at]), []).append(columns.row_keys[at])
+        return found

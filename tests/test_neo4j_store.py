@@ -107,7 +107,7 @@ def test_every_node_and_relationship_carries_the_tenant(
         "MATCH (n) WHERE n.tenant = 'default' RETURN DISTINCT labels(n)[0] AS l"
     ).records
     assert untagged == 0 and untagged_rels == 0
-    assert {r["l"] for r in labels} == {"Account", "Deal", "Person", "BcgDataVersion"}
+    assert {r["l"] for r in labels} == {"Account", "Deal", "Person", "BcgDataVersion", "Stat"}
     shape = neo4j_driver.execute_query(
         "MATCH (p:Person)-[:SAT_IN]->(d:Deal)-[:FOR_ACCOUNT]->(a:Account) RETURN count(*) AS n"
     ).records[0]["n"]

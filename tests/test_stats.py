@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 import math
+import random
 from collections import Counter
-from operator import attrgetter
 
-import numpy as np
 import pytest
 
-from graph.influence import InfluenceSettings, person_effects, role_effects
-from graph.likely import SIMILAR_BANDS, DealContext, LikelySettings, SimilarDeals
+from graph.committees import segment_committee
+from graph.influence import InfluenceSettings, Scratch, person_effects, role_effects
+from graph.likely import DealContext, LikelySettings, SimilarDeals
+from graph.models import segment_key
 from graph.stats import (
     LogOdds,
     Prior,
     Stratum,
+    band_range,
     child_prior,
     mantel_haenszel,
     posterior,
     size_band,
-    size_band_edges,
-    size_bands,
 )
-from graph.table import DealTable
 from synth.worlds import PersonSpec, RoleSpec, World, as_closed_deals
 
 SETTINGS = InfluenceSettings()
@@ -69,13 +68,23 @@ def test_an_uninformed_parent_passes_its_prior_down_unchanged() -> None:
     assert wider.mean == 0.3 and wider.sd == pytest.approx(math.sqrt(0.01 + 0.25))
 
 
-def test_size_bands_fall_between_deal_tiers() -> None:
-    smb = [5_000.0 + 100 * i for i in range(60)]
-    enterprise = [400_000.0 + 5_000 * i for i in range(40)]
-    edges = size_band_edges(smb + enterprise, 2)
-    assert len(edges) == 1 and 11_000 < edges[0] < 400_000
-    assert [size_band(a, edges) for a in (5_000.0, 900_000.0, None)] == [0, 1, -1]
-    assert len(size_band_edges([float(x) for x in range(1, 1001)], 4)) == 3
+def test_size_bands_are_fixed_half_decades() -> None:
+    """A deal's band depends on its own amount only, so that counters kept per band
+    never move when other deals arrive."""
+    assert [size_band(a) for a in (None, 0.0, 2.0, 9_999.0, 10_000.0, 31_622.0, 31_623.0)] == [
+        -1,
+        0,
+        0,
+        7,
+        8,
+        8,
+        9,
+    ]
+    assert band_range(-1) is None
+    rng = random.Random(3)
+    for amount in [rng.uniform(0, 5e9) for _ in range(2000)] + [10.0**k for k in range(12)]:
+        low, high = band_range(size_band(amount)) or (0.0, 0.0)
+        assert low <= amount < high
 
 
 # -- planted worlds ------------------------------------------------------------------
@@ -208,32 +217,38 @@ def test_a_thin_cell_borrows_from_its_industry() -> None:
 def test_a_deal_left_out_of_the_similar_deals_counts_nowhere(trap_deals: list) -> None:
     """The likely committee of a closed deal must not learn from that deal: its roles are
     taken out of every count, exactly as if it had never been recorded."""
-    table = DealTable(trap_deals)
-    every = SimilarDeals(table, table.all(), LikelySettings())
-    edges = size_band_edges(table.amount[~np.isnan(table.amount)], SIMILAR_BANDS)
-    bands = (edges, size_bands(table.amount, edges))
+    every = SimilarDeals(Scratch(trap_deals).table, LikelySettings())
     for deal in trap_deals[::97]:
         context = DealContext(deal.industry, deal.region, deal.amount)
-        fresh = SimilarDeals(table, table.without([deal.id]), LikelySettings(), bands)
-        left_out = every.excluding(deal.id).predict(context)
+        fresh = SimilarDeals.of([d for d in trap_deals if d.id != deal.id], LikelySettings())
+        left_out = every.excluding(deal).predict(context)
         assert left_out == fresh.predict(context)
         assert left_out != every.predict(context) or not deal.seats
 
 
-def test_narrow_and_wide_levels_count_presence_alike(trap_deals: list) -> None:
-    """A few deals are counted from their own seats, many from one pass over all seats;
-    both ways must give the same count, one per deal a key sat in."""
-    table = DealTable(trap_deals)
-    rng = np.random.default_rng(4)
-    kinds = ((table.roles, attrgetter("role")), (table.people, attrgetter("person_id")))
-    for pairs, key_of in kinds:
-        for share in (0.0, 0.001, 0.05, 0.3, 0.5, 0.8, 1.0):
-            level = rng.random(table.size) < share
-            chosen = np.flatnonzero(level)
-            counted = pairs.present(level)
-            assert (counted == pairs.present_narrow(chosen)).all()
-            assert (counted == pairs.present_wide(level)).all()
-            expected = Counter(k for i in chosen for k in {key_of(s) for s in table.deals[i].seats})
-            assert dict(zip(pairs.keys, counted.tolist(), strict=True)) == {
-                k: expected.get(k, 0) for k in pairs.keys
-            }
+def test_a_segment_counted_from_its_counters_is_counted_from_its_deals() -> None:
+    """Counters are kept per cell and size band; summed into a segment they must give
+    what counting the segment's deals one by one gives."""
+    world = World(
+        seed=4,
+        deals=400,
+        industries=("Retail", "Healthcare"),
+        regions=("EMEA", "AMER"),
+        roles=(RoleSpec("CFO", 0.5), RoleSpec("IT Manager", 0.3), RoleSpec("CISO", 0.2)),
+    )
+    deals = as_closed_deals(world.generate())
+    table = Scratch(deals).table
+    for industry in (None, "retail", "healthcare"):
+        for region in (None, "emea", "amer"):
+            inside = [
+                d
+                for d in deals
+                if industry in (None, segment_key(d.industry))
+                and region in (None, segment_key(d.region))
+            ]
+            committee = segment_committee(table, industry, region)
+            roles = Counter(role for d in inside for role in d.roles)
+            sizes = Counter(len(d.people) for d in inside)
+            assert committee.deals == len(inside)
+            assert {r.role: r.deals_present for r in committee.roles} == dict(roles)
+            assert committee.size_distribution == {str(k): v for k, v in sorted(sizes.items())}

@@ -6,9 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from app.deps import ReadModelDep, ReadTenantDep, ServicesDep
+from app.deps import ReadingDep, ReadTenantDep, ServicesDep
 from app.schemas import BacktestIn, BacktestOut, LikelyCommitteeOut, Problem
 from graph.analytics import backtest, likely_committee
+from graph.models import SegmentFilter
 
 router = APIRouter(prefix="/v1", tags=["predict"])
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -32,19 +33,20 @@ def deal_likely_committee(
     deal_id: RecordIdPath,
     tenant: ReadTenantDep,
     services: ServicesDep,
-    model: ReadModelDep,
+    reading: ReadingDep,
     min_probability: MinProbability = 0.2,
 ) -> LikelyCommitteeOut:
     """Roles likely to take part in this deal, who fills them, the gaps and the warm paths."""
-    result = likely_committee(
-        services.store,
-        model,
-        tenant,
-        deal_id=deal_id,
-        min_probability=min_probability,
-        influence=services.influence,
-        likely=services.likely,
-    )
+    with reading.counts(SegmentFilter(), people=True) as counts:
+        result = likely_committee(
+            services.store,
+            counts,
+            tenant,
+            deal_id=deal_id,
+            min_probability=min_probability,
+            influence=services.influence,
+            likely=services.likely,
+        )
     return LikelyCommitteeOut.of(result)
 
 
@@ -57,31 +59,30 @@ def account_likely_committee(
     account_id: RecordIdPath,
     tenant: ReadTenantDep,
     services: ServicesDep,
-    model: ReadModelDep,
+    reading: ReadingDep,
     amount: Annotated[float | None, Query(ge=0, le=1e13, description="Expected deal size.")] = None,
     min_probability: MinProbability = 0.2,
 ) -> LikelyCommitteeOut:
     """The committee an account's next deal is likely to have, from similar deals."""
-    result = likely_committee(
-        services.store,
-        model,
-        tenant,
-        account_id=account_id,
-        amount=amount,
-        min_probability=min_probability,
-        influence=services.influence,
-        likely=services.likely,
-    )
+    with reading.counts(SegmentFilter(), people=True) as counts:
+        result = likely_committee(
+            services.store,
+            counts,
+            tenant,
+            account_id=account_id,
+            amount=amount,
+            min_probability=min_probability,
+            influence=services.influence,
+            likely=services.likely,
+        )
     return LikelyCommitteeOut.of(result)
 
 
 @router.post("/backtest", response_model=BacktestOut, responses=ERRORS)
-def run_backtest(
-    body: BacktestIn, tenant: ReadTenantDep, services: ServicesDep, model: ReadModelDep
-) -> BacktestOut:
-    """Learn from deals closed before `as_of`, predict those after, beside two baselines."""
+def run_backtest(body: BacktestIn, tenant: ReadTenantDep, services: ServicesDep) -> BacktestOut:
+    """Learn from deals closed before `as_of`, predict those after, beside two baselines.
+    It reads the whole history (it asks what was known at a past date)."""
     result = backtest(
-        model,
         services.store,
         tenant,
         body.as_of.isoformat(),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
-from app.deps import ReadModelDep, ReadTenantDep, ServicesDep, StoreDep
+from app.deps import ReadingDep, ReadTenantDep, ServicesDep, StoreDep
 from app.schemas import (
     DealCommitteeOut,
     PeopleRankingOut,
@@ -39,9 +39,13 @@ MinDeals = Annotated[
 RecordIdPath = Annotated[str, Path(min_length=1, max_length=200)]
 
 
-def _segment(
-    industry: str | None, region: str | None, min_amount: float | None, max_amount: float | None
+def segment_query(
+    industry: Industry = None,
+    region: Region = None,
+    min_amount: MinAmount = None,
+    max_amount: MaxAmount = None,
 ) -> SegmentFilter:
+    """The segment filters every segment read takes, as one group."""
     if min_amount is not None and max_amount is not None and min_amount > max_amount:
         raise InvalidInput("min_amount", "min_amount is greater than max_amount")
     return SegmentFilter(
@@ -50,6 +54,9 @@ def _segment(
         min_amount=min_amount,
         max_amount=max_amount,
     )
+
+
+SegmentDep = Annotated[SegmentFilter, Depends(segment_query)]
 
 
 @router.get(
@@ -68,33 +75,24 @@ def deal_committee(
 
 
 @router.get("/segments/committee", response_model=SegmentCommitteeOut, responses=ERRORS)
-def segment_committee(
-    model: ReadModelDep,
-    industry: Industry = None,
-    region: Region = None,
-    min_amount: MinAmount = None,
-    max_amount: MaxAmount = None,
-) -> SegmentCommitteeOut:
+def segment_committee(reading: ReadingDep, segment: SegmentDep) -> SegmentCommitteeOut:
     """The typical committee of a segment's closed deals: roles, presence, sizes."""
-    segment = _segment(industry, region, min_amount, max_amount)
-    return SegmentCommitteeOut.of(segment, committee_of_segment(model, segment))
+    with reading.counts(segment) as counts:
+        return SegmentCommitteeOut.of(segment, committee_of_segment(counts, segment))
 
 
 @router.get("/influencers/roles", response_model=RoleRankingOut, responses=ERRORS)
 def influencer_roles(
     services: ServicesDep,
-    model: ReadModelDep,
-    industry: Industry = None,
-    region: Region = None,
-    min_amount: MinAmount = None,
-    max_amount: MaxAmount = None,
+    reading: ReadingDep,
+    segment: SegmentDep,
     direction: DirectionQ = "positive",
     limit: Limit = 20,
     min_deals: MinDeals = 3,
 ) -> RoleRankingOut:
     """Roles ranked by their size-adjusted, shrunk effect on the win rate."""
-    segment = _segment(industry, region, min_amount, max_amount)
-    ranking = rank_roles(model, segment, direction, min_deals, limit, services.influence)
+    with reading.counts(segment) as counts:
+        ranking = rank_roles(counts, segment, direction, min_deals, limit, services.influence)
     return RoleRankingOut.of(ranking, direction)
 
 
@@ -102,11 +100,8 @@ def influencer_roles(
 def influencer_people(
     tenant: ReadTenantDep,
     services: ServicesDep,
-    model: ReadModelDep,
-    industry: Industry = None,
-    region: Region = None,
-    min_amount: MinAmount = None,
-    max_amount: MaxAmount = None,
+    reading: ReadingDep,
+    segment: SegmentDep,
     role: Annotated[str | None, Query(max_length=100)] = None,
     direction: DirectionQ = "positive",
     limit: Limit = 20,
@@ -116,17 +111,17 @@ def influencer_people(
     ] = False,
 ) -> PeopleRankingOut:
     """People ranked by their effect on the win rate; audience is shown, never ranked on."""
-    segment = _segment(industry, region, min_amount, max_amount)
-    ranking = rank_people(
-        model,
-        services.store,
-        tenant,
-        segment,
-        role or None,
-        direction,
-        min_deals,
-        limit,
-        services.influence,
-        graph_measures=graph,
-    )
+    with reading.counts(segment, people=True) as counts:
+        ranking = rank_people(
+            counts,
+            services.store,
+            tenant,
+            segment,
+            role or None,
+            direction,
+            min_deals,
+            limit,
+            services.influence,
+            graph_measures=graph,
+        )
     return PeopleRankingOut.of(ranking, direction)

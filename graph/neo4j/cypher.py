@@ -5,14 +5,117 @@ as parameters. Every node and relationship carries `tenant`, and every
 pattern matches on it.
 """
 
-DATA_VERSION = """
-MATCH (v:BcgDataVersion {tenant: $tenant})
+# The first statement of every write: the tenant's version node, written, so that the
+# transaction holds its lock until commit (one writer per tenant; graph.writing). A new
+# tenant's counters are kept from its first write on (`counted`).
+LOCK_TENANT = """
+MERGE (v:BcgDataVersion {tenant: $tenant})
+ON CREATE SET v.version = 0, v.generation = 0, v.counted = true
+SET v.version = coalesce(v.version, 0)
 RETURN v.version AS version
 """
 
-BUMP_DATA_VERSION = """
-MERGE (v:BcgDataVersion {tenant: $tenant})
-SET v.version = coalesce(v.version, 0) + 1
+SET_VERSION = """
+MATCH (v:BcgDataVersion {tenant: $tenant})
+SET v.version = $version,
+    v.generation = coalesce(v.generation, 0) + CASE WHEN $new_generation THEN 1 ELSE 0 END,
+    v.counted = $new_generation OR coalesce(v.counted, false)
+"""
+
+STATS_VERSION = """
+MATCH (v:BcgDataVersion {tenant: $tenant})
+RETURN v.version AS version, coalesce(v.generation, 0) AS generation
+"""
+
+UNCOUNTED_TENANTS = """
+MATCH (v:BcgDataVersion)
+WHERE NOT coalesce(v.counted, false)
+RETURN v.tenant AS tenant
+"""
+
+# Counters (graph.counts): one node per counter, `sid` its key as JSON.
+STATS_SINCE = """
+MATCH (s:Stat {tenant: $tenant})
+WHERE s.version > $since AND s.kind IN $kinds
+RETURN collect([s.sid, s.present, s.won]) AS rows
+"""
+
+STAT_ROWS = """
+UNWIND $sids AS sid
+MATCH (s:Stat {tenant: $tenant, sid: sid})
+RETURN collect([s.sid, s.present, s.won, s.deal_ids]) AS rows
+"""
+
+PUT_STATS = """
+UNWIND $rows AS row
+MERGE (s:Stat {tenant: $tenant, sid: row.sid})
+SET s.kind = row.kind, s.key = row.key, s.version = $version, s.present = row.present,
+    s.won = row.won, s.deal_ids = row.deal_ids
+"""
+
+ERASE_PERSON_STATS = """
+MATCH (s:Stat {tenant: $tenant, kind: 'person', key: $id})
+DELETE s
+"""
+
+CLEAR_STATS = """
+MATCH (s:Stat {tenant: $tenant})
+DELETE s
+"""
+
+DEAL_STATES = """
+UNWIND $ids AS id
+MATCH (d:Deal {tenant: $tenant, id: id})
+OPTIONAL MATCH (p:Person {tenant: $tenant})-[s:SAT_IN {tenant: $tenant}]->(d)
+WITH d, p, max(CASE WHEN s.external THEN 1 ELSE 0 END) AS external
+WITH d, collect(CASE WHEN p IS NULL THEN NULL ELSE [p.id, external] END) AS seats
+RETURN collect([d.id, d.account_id, d.outcome, d.amount, d.closed_at, seats]) AS rows
+"""
+
+TRAITS = """
+UNWIND $ids AS id
+MATCH (p:Person {tenant: $tenant, id: id})
+RETURN collect([p.id, p.role, p.external_kind]) AS rows
+"""
+
+CELLS = """
+UNWIND $ids AS id
+MATCH (a:Account {tenant: $tenant, id: id})
+RETURN collect([a.id, a.industry_key, a.region_key]) AS rows
+"""
+
+DEALS_OF = """
+CALL () {
+  UNWIND $people AS id
+  MATCH (:Person {tenant: $tenant, id: id})-[:SAT_IN {tenant: $tenant}]->(d:Deal {tenant: $tenant})
+  RETURN collect(DISTINCT d.id) AS seated
+}
+CALL () {
+  UNWIND $accounts AS id
+  MATCH (d:Deal {tenant: $tenant, account_id: id})
+  RETURN collect(d.id) AS held
+}
+RETURN seated + held AS rows
+"""
+
+PERSON = """
+MATCH (p:Person {tenant: $tenant, id: $id})
+RETURN properties(p) AS person
+"""
+
+ACCOUNTS_SAT_FOR = """
+UNWIND $ids AS id
+MATCH (p:Person {tenant: $tenant, id: id})-[:SAT_IN {tenant: $tenant}]->(d:Deal {tenant: $tenant})
+      -[:FOR_ACCOUNT]->(a:Account {tenant: $tenant})
+WHERE d.outcome IN ['won', 'lost']
+  AND ($industry IS NULL OR a.industry_key = $industry)
+  AND ($region IS NULL OR a.region_key = $region)
+  AND ($min_amount IS NULL OR d.amount >= $min_amount)
+  AND ($max_amount IS NULL OR d.amount <= $max_amount)
+  AND ($closed_before IS NULL OR d.closed_at < $closed_before)
+  AND ($closed_from IS NULL OR d.closed_at >= $closed_from)
+WITH p.id AS person_id, count(DISTINCT d.account_id) AS accounts
+RETURN collect([person_id, accounts]) AS rows
 """
 
 # Lookups of a whole batch answer one record holding a list of [id, value] pairs: the
@@ -228,13 +331,19 @@ RETURN d.id AS deal_id, n.id AS note_id, n.occurred_at AS occurred_at, p.id AS p
        m.stance AS stance, m.evidence AS evidence
 """
 
+# Segments (industry and region keys; None: any, "": an account without one), amounts
+# (min and max inclusive, `below` exclusive, `no_amount`: only deals without one), dates.
 CLOSED_DEALS = """
 MATCH (d:Deal {tenant: $tenant})-[:FOR_ACCOUNT]->(a:Account {tenant: $tenant})
 WHERE d.outcome IN ['won', 'lost']
-  AND ($industry IS NULL OR a.industry_key = $industry)
-  AND ($region IS NULL OR a.region_key = $region)
+  AND ($industry IS NULL OR a.industry_key = $industry
+       OR ($industry = '' AND a.industry_key IS NULL))
+  AND ($region IS NULL OR a.region_key = $region
+       OR ($region = '' AND a.region_key IS NULL))
   AND ($min_amount IS NULL OR d.amount >= $min_amount)
   AND ($max_amount IS NULL OR d.amount <= $max_amount)
+  AND ($below IS NULL OR d.amount < $below)
+  AND (NOT $no_amount OR d.amount IS NULL)
   AND ($closed_before IS NULL OR d.closed_at < $closed_before)
   AND ($closed_from IS NULL OR d.closed_at >= $closed_from)
 OPTIONAL MATCH (p:Person {tenant: $tenant})-[s:SAT_IN {tenant: $tenant}]->(d)

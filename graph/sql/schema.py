@@ -47,6 +47,7 @@ people = Table(
     Column("audience", Integer),
     Column("content_hash", String(64)),
     Column("name_key", String(500)),
+    Column("row_hash", String(32)),
     Index("ix_people_account", "tenant", "account_id"),
     Index("ix_people_email", "tenant", "email"),
     Index("ix_people_name", "tenant", "account_id", "name_key"),
@@ -154,4 +155,23 @@ data_versions = Table(
     metadata,
     Column("tenant", String(100), primary_key=True),
     Column("version", Integer, nullable=False),
+    Column("generation", Integer, nullable=False, server_default="0"),
+    Column("counted", Boolean, nullable=False, server_default="0"),
+)
+
+# Counters (graph.counts), one row per `StatKey` (its JSON as `sid`), stamped with the
+# data version of the write that last moved it.
+stats = Table(
+    "stats",
+    metadata,
+    Column("tenant", String(100), primary_key=True),
+    Column("sid", Text, primary_key=True),
+    Column("kind", String(10), nullable=False),
+    Column("key", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("present", Integer, nullable=False),
+    Column("won", Integer, nullable=False),
+    Column("deal_ids", Text, nullable=False),
+    Index("ix_stats_version", "tenant", "version"),
+    Index("ix_stats_key", "tenant", "kind", "key"),
 )

@@ -1,0 +1,186 @@
+"""The counts every ranking, committee and likely committee is computed from.
+
+A closed deal *contributes* one to a handful of counters, each kept per segment
+cell (industry × region, as their segment keys) and size band:
+
+- `deal`: the closed deals, and how many were won;
+- `size`: the deals whose committee had `key` people;
+- `role`: the deals in which the committee role `key` sat;
+- `person`: the deals in which person `key` sat, in committee role `role`.
+
+Each counter holds `present` (deals) and `won` (won deals among them), and, for
+roles and people, the smallest few deal ids behind it (the evidence answers
+show). Counters add up: a segment is the sum of its cells, a pooling level the
+sum of its segments. The store keeps them, updated in every write's own
+transaction from the difference between the touched deals' contributions before
+and after the write (graph.recount); a from-scratch `tally` of the history gives
+the same numbers, which is what the property tests check (docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+from graph.models import ClosedDeal, segment_key
+from graph.stats import size_band
+
+Kind = Literal["deal", "size", "role", "person"]
+KINDS: tuple[Kind, ...] = ("deal", "size", "role", "person")
+EVIDENCE_IDS = 5  # deal ids kept per role and person counter
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class StatKey:
+    """One counter: what it counts (`kind`, `key`, `role`) in which cell and band."""
+
+    kind: Kind
+    industry: str  # segment key; "" when the account has none
+    region: str
+    band: int
+    key: str = ""
+    role: str = ""
+
+    @property
+    def sid(self) -> str:
+        """The counter's id in a store: the fields as a JSON list (no separator to escape)."""
+        return json.dumps(
+            [self.kind, self.industry, self.region, self.band, self.key, self.role],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+
+    @staticmethod
+    def of_sid(sid: str) -> StatKey:
+        kind, industry, region, band, key, role = json.loads(sid)
+        return StatKey(kind, industry, region, int(band), key, role)
+
+    @property
+    def keeps_evidence(self) -> bool:
+        return self.kind in ("role", "person")
+
+
+@dataclass(frozen=True, slots=True)
+class StatRow:
+    """A counter's value as a store keeps it."""
+
+    key: StatKey
+    present: int
+    won: int
+    deal_ids: tuple[str, ...] = ()
+
+
+def cell_of(deal: ClosedDeal) -> tuple[str, str, int]:
+    return (
+        segment_key(deal.industry) or "",
+        segment_key(deal.region) or "",
+        size_band(deal.amount),
+    )
+
+
+def contribution(deal: ClosedDeal) -> Iterator[StatKey]:
+    """The counters one closed deal adds one to (and, when won, one `won`)."""
+    industry, region, band = cell_of(deal)
+    yield StatKey("deal", industry, region, band)
+    yield StatKey("size", industry, region, band, str(len(deal.people)))
+    for role in sorted(deal.roles):
+        yield StatKey("role", industry, region, band, role)
+    for seat in deal.seats:
+        yield StatKey("person", industry, region, band, seat.person_id, seat.role)
+
+
+@dataclass
+class Tally:
+    """Counters summed over deals, with their evidence ids (all of them, sorted on use)."""
+
+    present: dict[StatKey, int] = field(default_factory=dict)
+    won: dict[StatKey, int] = field(default_factory=dict)
+    ids: dict[StatKey, set[str]] = field(default_factory=dict)
+
+    def add(self, deal: ClosedDeal, sign: int = 1) -> None:
+        for key in contribution(deal):
+            self.present[key] = self.present.get(key, 0) + sign
+            if deal.won:
+                self.won[key] = self.won.get(key, 0) + sign
+            if key.keeps_evidence:
+                ids = self.ids.setdefault(key, set())
+                if sign > 0:
+                    ids.add(deal.id)
+                else:
+                    ids.discard(deal.id)
+
+    def rows(self) -> list[StatRow]:
+        """Every counter with deals behind it, in key order."""
+        return [
+            StatRow(
+                key,
+                count,
+                self.won.get(key, 0),
+                tuple(sorted(self.ids.get(key, ()))[:EVIDENCE_IDS]),
+            )
+            for key, count in sorted(self.present.items())
+            if count
+        ]
+
+
+def tally(deals: Iterable[ClosedDeal]) -> Tally:
+    """The counters of these deals, from scratch."""
+    counted = Tally()
+    for deal in deals:
+        counted.add(deal)
+    return counted
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """How one write moves a counter: deltas, and the deal ids it gains and loses."""
+
+    key: StatKey
+    present: int
+    won: int
+    added: frozenset[str]
+    removed: frozenset[str]
+
+
+def changes(before: Iterable[ClosedDeal], after: Iterable[ClosedDeal]) -> list[Change]:
+    """What replacing the `before` contributions by the `after` ones changes, counter by
+    counter (in key order); counters that come out even are left out."""
+    moved = Tally()
+    added: dict[StatKey, set[str]] = {}
+    removed: dict[StatKey, set[str]] = {}
+    for sign, deals, ids in ((-1, before, removed), (1, after, added)):
+        for deal in deals:
+            for key in contribution(deal):
+                moved.present[key] = moved.present.get(key, 0) + sign
+                if deal.won:
+                    moved.won[key] = moved.won.get(key, 0) + sign
+                if key.keeps_evidence:
+                    ids.setdefault(key, set()).add(deal.id)
+    out = []
+    for key in sorted(moved.present):
+        gained = frozenset(added.get(key, set()) - removed.get(key, set()))
+        lost = frozenset(removed.get(key, set()) - added.get(key, set()))
+        present, won = moved.present[key], moved.won.get(key, 0)
+        if present or won or gained or lost:
+            out.append(Change(key, present, won, gained, lost))
+    return out
+
+
+def updated(row: StatRow | None, change: Change) -> tuple[StatRow, bool]:
+    """The counter after a change, and whether its evidence ids must be looked up again.
+
+    The stored ids are the smallest few of the counter's deals, so merging in the
+    deals it gains keeps them right; when it loses a listed deal while deals it does
+    not list remain, the next smallest are unknown here and must be looked up."""
+    before = row.deal_ids if row else ()
+    present = (row.present if row else 0) + change.present
+    won = (row.won if row else 0) + change.won
+    if present < 0 or won < 0 or won > present:
+        raise AssertionError(f"counter {change.key} out of range: {present} deals, {won} won")
+    kept = [i for i in before if i not in change.removed]
+    unlisted = present - len(change.added) - len(kept)
+    refill = len(kept) < len(before) and unlisted > 0
+    ids = tuple(sorted(set(kept) | change.added)[:EVIDENCE_IDS])
+    return StatRow(change.key, present, won, ids), refill

@@ -1,0 +1,114 @@
+"""The store's counters in this process, caught up with the store on every read.
+
+Why: every write updates the counters in the store, in its own transaction
+(graph.recount), stamped with the tenant's new data version. A reader here
+keeps a copy as columns (graph.table) and, before each answer, reads the
+version (one indexed lookup) and, when it moved, only the counters stamped
+after the version it holds (graph.ports.StatsReader). A write therefore costs a
+read what it touched, in every worker and replica; a fresh process loads the
+counters (thousands of rows for roles, one per person, cell and band for
+people), never the history. When the counters start a new generation (counted
+again, or a person erased) the copy is dropped and loaded anew.
+
+People's counters are loaded on the first answer that needs them; roles, deal
+and committee-size counters come with the first read. Answers are memoised
+until the version moves (docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TypeVar
+
+from graph.analytics import Counts
+from graph.counts import Kind, StatKey
+from graph.ports import StatsReader
+from graph.table import CountTable
+
+T = TypeVar("T")
+MEMO_ENTRIES = 512  # answers kept per tenant (segments × kinds × settings)
+CORE: tuple[Kind, ...] = ("deal", "size", "role")
+PEOPLE: tuple[Kind, ...] = ("person",)
+
+
+class LiveCounts:
+    """One tenant's counters, as of the versions read for each group of kinds."""
+
+    def __init__(self, store: StatsReader, tenant: str) -> None:
+        self._store = store
+        self._tenant = tenant
+        self._lock = threading.RLock()
+        self._reset(generation=None)
+
+    def _reset(self, generation: int | None) -> None:
+        self.generation = generation
+        self.table = CountTable(CORE)
+        self.versions: dict[tuple[Kind, ...], int | None] = {CORE: None, PEOPLE: None}
+        self._memo: OrderedDict[Hashable, object] = OrderedDict()
+
+    @contextmanager
+    def reading(self, people: bool) -> Iterator[Counts]:
+        """The counters caught up with the store, held still while the block answers."""
+        with self._lock:
+            self._catch_up(people)
+            yield Counts(self.table, self._evidence, self._remember)
+
+    def _catch_up(self, people: bool) -> None:
+        current = self._store.stats_version(self._tenant)
+        if current.generation != self.generation:
+            self._reset(current.generation)
+        # Each group is caught up when an answer needs it: an answer about roles does not
+        # wait for the people a bulk import moved.
+        for kinds in [CORE, PEOPLE] if people else [CORE]:
+            held = self.versions[kinds]
+            if held is not None and held >= current.version:
+                continue
+            for kind in kinds:
+                self.table.add_kind(kind)
+            delta = self._store.stats_since(self._tenant, kinds, held)
+            if delta.generation != self.generation:
+                # Counted again between the two reads: start over from this generation.
+                self._reset(delta.generation)
+                self._catch_up(people)
+                return
+            self.table.put(delta.rows)
+            self.versions[kinds] = delta.version
+            self._memo.clear()
+
+    def _evidence(self, keys: Sequence[StatKey]) -> dict[StatKey, tuple[str, ...]]:
+        return self._store.stat_evidence(self._tenant, keys) if keys else {}
+
+    def _remember(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """The answer stored under `key` until the counters move (least recent dropped)."""
+        if key in self._memo:
+            self._memo.move_to_end(key)
+            return self._memo[key]  # type: ignore[return-value]
+        value = compute()
+        self._memo[key] = value
+        while len(self._memo) > MEMO_ENTRIES:
+            self._memo.popitem(last=False)
+        return value
+
+
+class LiveStats:
+    """The counters of the most recently read tenants (least recently read dropped)."""
+
+    def __init__(self, tenants: int = 8) -> None:
+        self._capacity = tenants
+        self._tenants: OrderedDict[str, LiveCounts] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def reading(self, store: StatsReader, tenant: str, people: bool = False) -> Iterator[Counts]:
+        with self._lock:
+            live = self._tenants.get(tenant)
+            if live is None:
+                live = self._tenants[tenant] = LiveCounts(store, tenant)
+            self._tenants.move_to_end(tenant)
+            while len(self._tenants) > self._capacity:
+                self._tenants.popitem(last=False)
+        with live.reading(people) as counts:
+            yield counts

@@ -1,0 +1,222 @@
+"""The Neo4j adapter's reads: committees, people, the history, and the stored counters.
+
+Every read runs in `execute_read` through `Neo4jSession.read`; all Cypher is in
+graph.neo4j.cypher.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from neo4j import ManagedTransaction
+
+from graph.counts import Kind, StatKey, StatRow
+from graph.models import (
+    Account,
+    AccountContacts,
+    ClosedDeal,
+    DealCommittee,
+    Participant,
+    Person,
+    PersonSeat,
+    SeatSummary,
+    SegmentFilter,
+    committee_role,
+)
+from graph.neo4j import cypher
+from graph.neo4j.session import Neo4jSession
+from graph.ports import StatsDelta, StatsVersion
+from graph.resolution import Merge
+from graph.rows import account_of, deal_of, person_of
+
+
+def closed_deals_params(
+    tenant: str,
+    industry: str | None = None,
+    region: str | None = None,
+    segment: SegmentFilter | None = None,
+) -> dict[str, Any]:
+    cut = segment or SegmentFilter()
+    return {
+        "tenant": tenant,
+        "industry": industry if segment is None else cut.industry_key,
+        "region": region if segment is None else cut.region_key,
+        "min_amount": cut.min_amount,
+        "max_amount": cut.max_amount,
+        "below": None,
+        "no_amount": False,
+        "closed_before": cut.closed_before,
+        "closed_from": cut.closed_from,
+    }
+
+
+def closed_deals_in(tx: ManagedTransaction, params: dict[str, Any]) -> list[ClosedDeal]:
+    out = []
+    for r in tx.run(cypher.CLOSED_DEALS, params):
+        seats = sorted(
+            (
+                SeatSummary(
+                    s["person_id"],
+                    committee_role(s["role"], bool(s["external"]), s["external_kind"]),
+                    bool(s["external"]),
+                )
+                for s in r["seats"]
+            ),
+            key=lambda s: s.person_id,
+        )
+        out.append(
+            ClosedDeal(
+                id=r["id"],
+                account_id=r["account_id"],
+                won=r["outcome"] == "won",
+                amount=r["amount"],
+                closed_at=r["closed_at"],
+                industry=r["industry"],
+                region=r["region"],
+                seats=tuple(seats),
+            )
+        )
+    return out
+
+
+def _rows(tx: ManagedTransaction, query: Any, **params: Any) -> list[Any]:
+    record = tx.run(query, **params).single()
+    return list(record["rows"]) if record else []
+
+
+def _people_at(tx: ManagedTransaction, tenant: str, account_id: str) -> list[Person]:
+    rows = _rows(tx, cypher.PEOPLE_AT, tenant=tenant, account_id=account_id)
+    return sorted(map(person_of, rows), key=lambda p: p.id)
+
+
+def _seats_of(tx: ManagedTransaction, tenant: str, person_ids: Collection[str]) -> list[PersonSeat]:
+    rows = _rows(tx, cypher.PERSON_SEATS, tenant=tenant, ids=sorted(set(person_ids)))
+    rows.sort(key=lambda r: (r[0], r[1]))  # person, then deal
+    return [PersonSeat(p, d, a, o, bool(x)) for p, d, a, o, x in rows]
+
+
+def _version(tx: ManagedTransaction, tenant: str) -> StatsVersion:
+    record = tx.run(cypher.STATS_VERSION, tenant=tenant).single()
+    return (
+        StatsVersion(int(record["version"]), int(record["generation"]))
+        if record
+        else StatsVersion(0, 0)
+    )
+
+
+class Neo4jReads:
+    """Every read port of the Neo4j store."""
+
+    _session: Neo4jSession
+
+    def closed_deals(self, tenant: str, segment: SegmentFilter) -> list[ClosedDeal]:
+        params = closed_deals_params(tenant, segment=segment)
+        return self._session.read(lambda tx: closed_deals_in(tx, params))
+
+    def deal_committee(self, tenant: str, deal_id: str) -> DealCommittee | None:
+        def work(tx: ManagedTransaction) -> DealCommittee | None:
+            head = tx.run(cypher.DEAL, tenant=tenant, id=deal_id).single()
+            if head is None:
+                return None
+            deal = deal_of(head["deal"])
+            account = account_of(head["account"] or {"id": deal.account_id})
+            participants = []
+            for r in tx.run(cypher.DEAL_SEATS, tenant=tenant, id=deal_id):
+                person = person_of(r["person"])
+                seat = r["seat"]
+                participants.append(
+                    Participant(
+                        person=person,
+                        deal_role=seat["deal_role"],
+                        stance=seat["stance"],
+                        source=seat["source"],
+                        role=committee_role(person.role, seat["external"], person.external_kind),
+                        external=seat["external"],
+                        evidence=tuple(seat.get("evidence") or ()),
+                    )
+                )
+            return DealCommittee(deal, account, tuple(participants))
+
+        return self._session.read(work)
+
+    def people(self, tenant: str, ids: Collection[str]) -> dict[str, Person]:
+        def work(tx: ManagedTransaction) -> dict[str, Person]:
+            rows = _rows(tx, cypher.PEOPLE, tenant=tenant, ids=sorted(set(ids)))
+            return {person.id: person for person in map(person_of, rows)}
+
+        return self._session.read(work)
+
+    def people_at(self, tenant: str, account_id: str) -> list[Person]:
+        return self._session.read(lambda tx: _people_at(tx, tenant, account_id))
+
+    def account_contacts(self, tenant: str, account_id: str) -> AccountContacts:
+        def work(tx: ManagedTransaction) -> AccountContacts:
+            people = _people_at(tx, tenant, account_id)
+            seats = _seats_of(tx, tenant, [p.id for p in people]) if people else []
+            return AccountContacts(tuple(people), tuple(seats))
+
+        return self._session.read(work)
+
+    def merged_into(self, tenant: str, person_id: str) -> list[Merge]:
+        def work(tx: ManagedTransaction) -> list[Merge]:
+            rows = tx.run(cypher.MERGED_INTO, tenant=tenant, id=person_id)
+            return [Merge(r["alias_id"], r["person_id"], r["reason"]) for r in rows]
+
+        return self._session.read(work)
+
+    def alias_target(self, tenant: str, alias_id: str) -> str | None:
+        def work(tx: ManagedTransaction) -> str | None:
+            row = tx.run(cypher.ALIAS_TARGET, tenant=tenant, id=alias_id).single()
+            return str(row["person_id"]) if row else None
+
+        return self._session.read(work)
+
+    def account(self, tenant: str, account_id: str) -> Account | None:
+        def work(tx: ManagedTransaction) -> Account | None:
+            row = tx.run(cypher.ACCOUNT, tenant=tenant, id=account_id).single()
+            return account_of(row["account"]) if row else None
+
+        return self._session.read(work)
+
+    def seats_of(self, tenant: str, person_ids: Collection[str]) -> list[PersonSeat]:
+        return self._session.read(lambda tx: _seats_of(tx, tenant, person_ids))
+
+    def accounts_sat_for(
+        self, tenant: str, person_ids: Collection[str], segment: SegmentFilter
+    ) -> dict[str, int]:
+        params = closed_deals_params(tenant, segment=segment)
+        params.pop("below")
+        params.pop("no_amount")
+        params["ids"] = sorted(set(person_ids))
+        return self._session.read(
+            lambda tx: {p: int(n) for p, n in _rows(tx, cypher.ACCOUNTS_SAT_FOR, **params)}
+        )
+
+    # -- counters ----------------------------------------------------------------------
+
+    def stats_version(self, tenant: str) -> StatsVersion:
+        return self._session.read(lambda tx: _version(tx, tenant))
+
+    def stats_since(self, tenant: str, kinds: Collection[Kind], since: int | None) -> StatsDelta:
+        def work(tx: ManagedTransaction) -> StatsDelta:
+            # The version first: rows a later write stamps may come too, never fewer.
+            version = _version(tx, tenant)
+            rows = _rows(
+                tx,
+                cypher.STATS_SINCE,
+                tenant=tenant,
+                since=-1 if since is None else since,
+                kinds=sorted(kinds),
+            )
+            found = [StatRow(StatKey.of_sid(sid), int(p), int(w)) for sid, p, w in rows]
+            return StatsDelta(version.version, version.generation, found)
+
+        return self._session.read(work)
+
+    def stat_evidence(self, tenant: str, keys: Sequence[StatKey]) -> dict[StatKey, tuple[str, ...]]:
+        def work(tx: ManagedTransaction) -> dict[StatKey, tuple[str, ...]]:
+            rows = _rows(tx, cypher.STAT_ROWS, tenant=tenant, sids=[k.sid for k in keys])
+            return {StatKey.of_sid(sid): tuple(ids or ()) for sid, _, _, ids in rows}
+
+        return self._session.read(work)
