@@ -5,6 +5,10 @@
   written to the same Neo4j with the bare driver, one parameterised UNWIND … MERGE per
   batch, also from two clients. `ingest_vs_raw` = API rows/s over baseline rows/s.
 - Reads: 200 requests each, varied segments and deals, p50 and p95, both stores.
+- Reads after writes: a one-deal update followed by a role ranking, a people ranking
+  and that deal's likely committee, `--write-rounds` times; `read_after_write_p95_ms` is
+  the p95 of those reads, the larger of the two stores'. `first_read_ms`: a fresh
+  service's first ranking on the imported data (the larger of the two stores').
 - Memory: the peak resident set of each service (its processes summed).
 - The service runs as deployed: on Neo4j one worker process per core (`bcg serve
   --workers`), on SQLite one (one file, one writer).
@@ -231,12 +235,39 @@ def api_client(url: str) -> httpx.Client:
 
 
 def first_read_ms(client: httpx.Client) -> float:
-    """The first read after a write rebuilds the tenant's read model (graph.readmodel) in
-    the worker that answers it; timed on its own, so that the latency table below shows
-    the reads that follow (on the same connection, so in the same worker)."""
+    """The first ranking a worker answers after an import (it catches up with the
+    counters the import moved: graph.live), or a fresh service's first (it loads them);
+    timed on its own, so that the latency table shows the reads that follow (on the same
+    connection, so in the same worker)."""
     started = time.perf_counter()
     client.get("/v1/influencers/roles").raise_for_status()
     return (time.perf_counter() - started) * 1000
+
+
+def reads_after_writes(
+    url: str, deals: list[dict[str, Any]], rounds: int, seed: int
+) -> dict[str, list[float]]:
+    """A CRM that keeps writing while a rep reads: each round updates one closed deal (its
+    amount, through its own connection, as a connector would) and then reads a role
+    ranking, a people ranking and that deal's likely committee; each read is timed."""
+    rng = random.Random(seed)
+    closed = [d for d in deals if d["outcome"] != "open"]
+    segments: list[dict[str, str]] = [{}] + [{"industry": i} for i in INDUSTRIES]
+    out: dict[str, list[float]] = {"roles": [], "people": [], "likely": []}
+    with api_client(url) as writer, api_client(url) as reader:
+        for _ in range(rounds):
+            deal = dict(rng.choice(closed))
+            deal["amount"] = round((deal.get("amount") or 10_000.0) * rng.uniform(0.5, 2.0), 2)
+            writer.post("/v1/ingest/deals", json={"deals": [deal]}).raise_for_status()
+            for kind, path, params in (
+                ("roles", "/v1/influencers/roles", rng.choice(segments)),
+                ("people", "/v1/influencers/people", rng.choice(segments)),
+                ("likely", f"/v1/deals/{deal['id']}/likely-committee", {}),
+            ):
+                started = time.perf_counter()
+                reader.get(path, params=params).raise_for_status()
+                out[kind].append((time.perf_counter() - started) * 1000)
+    return out
 
 
 def read_latencies(
@@ -278,6 +309,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--deals", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--write-rounds", type=int, default=50, help="updates between reads")
     parser.add_argument(
         "--neo4j-workers", type=int, default=os.cpu_count() or 1, help="service worker processes"
     )
@@ -322,13 +354,25 @@ def main() -> None:
                 print(f"{store}: first read after ingest {rebuild_ms:.0f} ms", flush=True)
                 steal = CpuSteal()
                 latencies = read_latencies(c, deal_ids, account_ids, args.requests, seed=5)
-                results[store] = {
-                    "ingest_s": seconds,
-                    "rebuild_ms": rebuild_ms,
-                    "latencies": latencies,
-                    "rss_mb": peak_rss_mb(pid),
-                    "steal": (ingest_steal, steal.stop()),
-                }
+                after_writes = reads_after_writes(url, deals, args.write_rounds, seed=6)
+                rss = peak_rss_mb(pid)
+                read_steal = steal.stop()
+            # A fresh service on the same data: its first answer loads counters, not history.
+            with (
+                service(store, Path(tmp) / store, neo4j, workers) as (url, _),
+                api_client(url) as fresh,
+            ):
+                fresh_ms = first_read_ms(fresh)
+            print(f"{store}: a fresh service's first read {fresh_ms:.0f} ms", flush=True)
+            results[store] = {
+                "ingest_s": seconds,
+                "rebuild_ms": rebuild_ms,
+                "first_read_ms": fresh_ms,
+                "latencies": latencies,
+                "after_writes": after_writes,
+                "rss_mb": rss,
+                "steal": (ingest_steal, read_steal),
+            }
     rows_per_s = {s: len(deals) / results[s]["ingest_s"] for s in ("neo4j", "sqlite")}
     raw_rows_per_s = len(deals) / raw_s
     print()
@@ -346,9 +390,18 @@ def main() -> None:
             neo = percentile(results["neo4j"]["latencies"][kind], q)
             lite = percentile(results["sqlite"]["latencies"][kind], q)
             print(f"{label:28}{neo:>12.1f}{lite:>12.1f}")
+    for kind in ("roles", "people", "likely"):
+        label = f"{kind} after a write p95 ms"
+        neo = percentile(results["neo4j"]["after_writes"][kind], 95)
+        lite = percentile(results["sqlite"]["after_writes"][kind], 95)
+        print(f"{label:28}{neo:>12.1f}{lite:>12.1f}")
     print(
         f"{'first read after ingest ms':28}{results['neo4j']['rebuild_ms']:>12.0f}"
         f"{results['sqlite']['rebuild_ms']:>12.0f}"
+    )
+    print(
+        f"{'fresh service 1st read ms':28}{results['neo4j']['first_read_ms']:>12.0f}"
+        f"{results['sqlite']['first_read_ms']:>12.0f}"
     )
     for phase, at in (("ingest", 0), ("reads", 1)):
         print(
@@ -372,6 +425,14 @@ def main() -> None:
             / percentile(results["neo4j"]["latencies"]["roles"], 95),
             3,
         ),
+        "read_after_write_p95_ms": round(
+            max(
+                percentile([t for ts in results[s]["after_writes"].values() for t in ts], 95)
+                for s in results
+            ),
+            1,
+        ),
+        "first_read_ms": round(max(results[s]["first_read_ms"] for s in results), 1),
         "rss_mb": round(max(results[s]["rss_mb"] for s in results), 1),
         "rebuild_ms": round(results["neo4j"]["rebuild_ms"], 1),
         "cpu_steal_pct": round(max(raw_steal, *results["neo4j"]["steal"]), 1),

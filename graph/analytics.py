@@ -36,8 +36,8 @@ from graph.models import (
     DealCommittee,
     Person,
     PersonSeat,
-    SeatSummary,
     SegmentFilter,
+    segment_key,
 )
 from graph.network import bridging
 from graph.ports import (
@@ -45,10 +45,12 @@ from graph.ports import (
     CommitteeReader,
     ContactsReader,
     PeopleDirectory,
-    SeatAccounts,
+    SeatContext,
+    SeatContexts,
     SegmentReader,
 )
-from graph.table import CountTable, Evidence
+from graph.recount import DealState, Traits, closed_deal
+from graph.table import CountTable
 
 T = TypeVar("T")
 
@@ -65,11 +67,10 @@ def _no_memo(key: Hashable, compute: Callable[[], T]) -> T:
 
 @dataclass(frozen=True)
 class Counts:
-    """What an answer is counted from: counters as columns, the evidence ids behind
-    them, and a memo that lives as long as these counters do."""
+    """What an answer is counted from: counters as columns (with the roles' evidence),
+    and a memo that lives as long as these counters do."""
 
     table: CountTable
-    ids: Evidence
     memo: Memo = _no_memo
 
 
@@ -83,8 +84,7 @@ def counts_from_history(reader: SegmentReader, tenant: str, segment: SegmentFilt
         closed_before=segment.closed_before,
         closed_from=segment.closed_from,
     )
-    scratch = Scratch(reader.closed_deals(tenant, cut))
-    return Counts(scratch.table, scratch.ids)
+    return Counts(Scratch(reader.closed_deals(tenant, cut)).table)
 
 
 def needs_history(segment: SegmentFilter) -> bool:
@@ -150,7 +150,7 @@ def segment_role_effects(
     levels = pooling_levels(segment)
     return counts.memo(
         ("roles", levels[0], settings),
-        lambda: role_effects_in(counts.table, levels, settings, counts.ids),
+        lambda: role_effects_in(counts.table, levels, settings),
     )
 
 
@@ -160,7 +160,7 @@ def segment_person_effects(
     keys = _keys(segment)
     return counts.memo(
         ("people", keys, settings),
-        lambda: person_effects_in(counts.table, keys, settings, counts.ids),
+        lambda: person_effects_in(counts.table, keys, settings),
     )
 
 
@@ -176,7 +176,7 @@ def rank_roles(
     return RoleRanking(segment, effects.deals, effects.ranked(direction, min_deals, limit))
 
 
-class PeopleStore(PeopleDirectory, SeatAccounts, SegmentReader, Protocol):
+class PeopleStore(PeopleDirectory, SeatContexts, SegmentReader, Protocol):
     """What a people ranking reads beside the counters."""
 
 
@@ -229,18 +229,19 @@ def rank_people(
     ranked = effects.ranked(direction, min_deals, limit, allowed)
     ids = [e.key for e in ranked]
     people = counts.memo(("people-of", tuple(sorted(ids))), lambda: store.people(tenant, ids))
-    accounts = store.accounts_sat_for(tenant, ids, segment) if ids else {}
+    seated = store.seat_contexts(tenant, ids, segment) if ids else {}
     codes = counts.table.kind("person").keys
     roles = _roles_of(counts, keys, [codes.find(i) or 0 for i in ids])
     bridges = bridging(store.closed_deals(tenant, segment)) if ranked and graph_measures else {}
     items = []
     for effect in ranked:
         held = roles.get(codes.find(effect.key) or 0, set())
+        where = seated.get(effect.key, SeatContext(0, ()))
         items.append(
             PersonInfluence(
-                effect,
+                with_evidence(effect, where.deal_ids),
                 people[effect.key],
-                accounts.get(effect.key, 0),
+                where.accounts,
                 any(r.startswith("external.") for r in held),
                 tuple(sorted(held)),
                 bridges.get(effect.key, 0.0) if graph_measures else None,
@@ -289,7 +290,9 @@ class LikelyCommittee:
     warm_paths: tuple[WarmPath, ...]
 
 
-class LikelyStore(CommitteeReader, PeopleDirectory, AccountReader, ContactsReader, Protocol):
+class LikelyStore(
+    CommitteeReader, PeopleDirectory, AccountReader, ContactsReader, SeatContexts, Protocol
+):
     """What the likely-committee answer reads."""
 
 
@@ -338,12 +341,13 @@ def _warm_paths(
     strongest = effects.ranked("positive", 3, WARM_PATHS, eligible)
     ids = [e.key for e in strongest]
     people = counts.memo(("people-of", tuple(sorted(ids))), lambda: store.people(tenant, ids))
+    seated = store.seat_contexts(tenant, ids, industry) if ids else {}
     for effect in strongest:
         paths.append(
             WarmPath(
                 people[effect.key],
                 "segment_influencer",
-                effect.evidence_ids,
+                seated[effect.key].deal_ids if effect.key in seated else (),
                 math.exp(effect.estimate.mean),
             )
         )
@@ -351,26 +355,23 @@ def _warm_paths(
 
 
 def closed_deal_of(committee: DealCommittee) -> ClosedDeal | None:
-    """A closed deal's committee as the counters count it (one seat per person: an
-    outsider's when any of their seats in the deal is)."""
-    deal = committee.deal
-    if deal.outcome not in ("won", "lost"):
-        return None
-    seats: dict[str, SeatSummary] = {}
+    """A closed deal's committee as the counters count it (graph.recount), or None."""
+    deal, account = committee.deal, committee.account
+    external: dict[str, bool] = {}
+    traits: dict[str, Traits] = {}
     for p in committee.participants:
-        known = seats.get(p.person.id)
-        if known is None or (p.external and not known.external):
-            seats[p.person.id] = SeatSummary(p.person.id, p.role, p.external)
-    return ClosedDeal(
-        id=deal.id,
-        account_id=deal.account_id,
-        won=deal.outcome == "won",
-        amount=deal.amount,
-        closed_at=deal.closed_at,
-        industry=committee.account.industry,
-        region=committee.account.region,
-        seats=tuple(sorted(seats.values(), key=lambda s: s.person_id)),
+        external[p.person.id] = external.get(p.person.id, False) or p.external
+        traits[p.person.id] = Traits(p.person.role, p.person.external_kind)
+    state = DealState(
+        deal.id,
+        deal.account_id,
+        deal.outcome,
+        deal.amount,
+        deal.closed_at,
+        tuple(sorted(external.items())),
     )
+    cell = (segment_key(account.industry) or "", segment_key(account.region) or "")
+    return closed_deal(state, traits, {account.id: cell})
 
 
 def likely_committee(

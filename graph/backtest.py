@@ -93,9 +93,7 @@ class _ModelScorer:
         key = self._cell(deal)
         if key not in self._cache:
             levels: list[Segment] = [key, (key[0], None), (None, None)]
-            effects = role_effects_in(
-                self._history.table, levels, self._settings, self._history.ids
-            )
+            effects = role_effects_in(self._history.table, levels, self._settings)
             self._cache[key] = effects.means()
         return self._cache[key]
 

@@ -50,25 +50,12 @@ def segment_committee(
     """Roles by share of deals they sat in, and how many people a committee has."""
     deals = table.kind("deal")
     n = int(deals.present[: deals.size][table.mask("deal", industry, region)].sum())
-    roles = table.kind("role")
-    mask = table.mask("role", industry, region)
-    present = np.bincount(
-        roles.key[: roles.size][mask],
-        weights=roles.present[: roles.size][mask],
-        minlength=len(roles.keys),
-    ).astype(np.int64)
-    names = roles.keys.names
+    present = table.by_key("role", table.mask("role", industry, region))
+    names = table.kind("role").keys.names
     ranked = sorted(np.flatnonzero(present).tolist(), key=lambda k: (-present[k], names[k]))
-    sizes = table.kind("size")
-    size_mask = table.mask("size", industry, region)
-    by_size = np.bincount(
-        sizes.key[: sizes.size][size_mask],
-        weights=sizes.present[: sizes.size][size_mask],
-        minlength=len(sizes.keys),
-    ).astype(np.int64)
-    distribution = {
-        int(sizes.keys.names[k]): int(by_size[k]) for k in np.flatnonzero(by_size).tolist()
-    }
+    by_size = table.by_key("size", table.mask("size", industry, region))
+    sizes = table.kind("size").keys.names
+    distribution = {int(sizes[k]): int(by_size[k]) for k in np.flatnonzero(by_size).tolist()}
     return SegmentCommittee(
         deals=n,
         roles=tuple(RolePresence(names[k], int(present[k]), int(present[k]) / n) for k in ranked),

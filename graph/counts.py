@@ -9,12 +9,13 @@ cell (industry × region, as their segment keys) and size band:
 - `person`: the deals in which person `key` sat, in committee role `role`.
 
 Each counter holds `present` (deals) and `won` (won deals among them), and, for
-roles and people, the smallest few deal ids behind it (the evidence answers
-show). Counters add up: a segment is the sum of its cells, a pooling level the
-sum of its segments. The store keeps them, updated in every write's own
-transaction from the difference between the touched deals' contributions before
-and after the write (graph.recount); a from-scratch `tally` of the history gives
-the same numbers, which is what the property tests check (docs/architecture.md).
+roles, the smallest few deal ids behind it (the evidence answers show; a
+person's few deals are looked up when a ranking names them). Counters add up: a
+segment is the sum of its cells, a pooling level the sum of its segments. The
+store keeps them, updated in every write's own transaction from the difference
+between the touched deals' contributions before and after the write
+(graph.recount); a from-scratch `tally` of the history gives the same numbers,
+which is what the property tests check (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from graph.stats import size_band
 
 Kind = Literal["deal", "size", "role", "person"]
 KINDS: tuple[Kind, ...] = ("deal", "size", "role", "person")
-EVIDENCE_IDS = 5  # deal ids kept per role and person counter
+EVIDENCE_IDS = 5  # deal ids kept per role counter, and shown per person
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -59,7 +60,7 @@ class StatKey:
 
     @property
     def keeps_evidence(self) -> bool:
-        return self.kind in ("role", "person")
+        return self.kind == "role"
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from typing import Literal
 
 import numpy as np
 
-from graph.counts import EVIDENCE_IDS, StatKey, tally
+from graph.counts import EVIDENCE_IDS, tally
 from graph.models import ClosedDeal, segment_key
 from graph.stats import (
     Flags,
@@ -27,7 +27,7 @@ from graph.stats import (
     posterior_many,
     rate,
 )
-from graph.table import CountTable, Evidence, KeyBands, Mask
+from graph.table import CountTable, KeyBands, Mask
 
 Direction = Literal["positive", "negative"]
 
@@ -86,7 +86,24 @@ def _no_evidence(codes: Sequence[int]) -> dict[int, tuple[str, ...]]:
 
 
 @dataclass(frozen=True)
-class Effects:
+class Estimate:
+    """Per key: won and lost deals with it present, and its log odds ratio before
+    (`raw_`, NaN without a comparison) and after shrinkage."""
+
+    won_present: Ints
+    lost_present: Ints
+    raw_mean: Floats
+    raw_se: Floats
+    mean: Floats
+    se: Floats
+
+    @property
+    def present(self) -> Ints:
+        return self.won_present + self.lost_present
+
+
+@dataclass(frozen=True)
+class Effects(Estimate):
     """The effects of every key (role or person) of one kind in a level, as arrays over
     the kind's key codes.
 
@@ -94,20 +111,10 @@ class Effects:
     (a tenant has tens of thousands of people); `evidence` looks up the deal ids
     behind the keys answered, in one call."""
 
-    keys: Sequence[str]
-    deals: int
-    won: int
-    won_present: Ints
-    lost_present: Ints
-    raw_mean: Floats
-    raw_se: Floats
-    mean: Floats
-    se: Floats
+    keys: Sequence[str] = ()
+    deals: int = 0
+    won: int = 0
     evidence: KeyEvidence = _no_evidence
-
-    @property
-    def present(self) -> Ints:
-        return self.won_present + self.lost_present
 
     def indexes(self) -> Ints:
         """The keys present in the level, in code order."""
@@ -197,21 +204,7 @@ class _Priors:
     informed: Flags
 
 
-@dataclass(frozen=True)
-class _Estimate:
-    won_present: Ints
-    lost_present: Ints
-    raw_mean: Floats
-    raw_se: Floats
-    mean: Floats
-    se: Floats
-
-    @property
-    def present(self) -> Ints:
-        return self.won_present + self.lost_present
-
-
-def _estimate(level: KeyBands, priors: _Priors) -> _Estimate:
+def _estimate(level: KeyBands, priors: _Priors) -> Estimate:
     """Mantel–Haenszel over the size bands, shrunk toward each key's prior.
 
     Only the keys present in the level get a table: a cell holds a few thousand of
@@ -226,7 +219,7 @@ def _estimate(level: KeyBands, priors: _Priors) -> _Estimate:
     raw_mean, raw_se = np.full(k, np.nan), np.full(k, np.nan)
     raw_mean[present_keys], raw_se[present_keys] = present_mean, present_se
     mean, se = posterior_many(raw_mean, raw_se, priors.mean, priors.sd)
-    return _Estimate(wp_all.sum(axis=1), lp_all.sum(axis=1), raw_mean, raw_se, mean, se)
+    return Estimate(wp_all.sum(axis=1), lp_all.sum(axis=1), raw_mean, raw_se, mean, se)
 
 
 def pooled_effects(
@@ -257,34 +250,20 @@ def pooled_effects(
         )
     level = chain[-1]
     final = _estimate(level, priors)
-    return Effects(
-        keys=keys,
-        deals=level.deals,
-        won=level.won,
-        won_present=final.won_present,
-        lost_present=final.lost_present,
-        raw_mean=final.raw_mean,
-        raw_se=final.raw_se,
-        mean=final.mean,
-        se=final.se,
-        evidence=evidence,
-    )
+    return Effects(**vars(final), keys=keys, deals=level.deals, won=level.won, evidence=evidence)
 
 
 Segment = tuple[str | None, str | None]  # industry and region keys; None: any
 
 
-def level_evidence(
-    table: CountTable, kind: Literal["role", "person"], segment: Segment, ids: Evidence
-) -> KeyEvidence:
-    """Evidence of keys in a segment: the smallest deal ids over the segment's counters."""
+def role_evidence(table: CountTable, segment: Segment) -> KeyEvidence:
+    """Evidence of roles in a segment: the smallest deal ids over the segment's counters."""
 
     def lookup(codes: Sequence[int]) -> dict[int, tuple[str, ...]]:
-        mask = table.mask(kind, *segment)
-        by_code = table.stat_keys(kind, mask, codes)
-        found = ids([key for keys in by_code.values() for key in keys])
+        by_code = table.stat_keys("role", table.mask("role", *segment), codes)
+        found = table.evidence([key for keys in by_code.values() for key in keys])
         return {
-            code: tuple(sorted({i for key in keys for i in found.get(key, ())})[:EVIDENCE_IDS])
+            code: tuple(sorted({i for key in keys for i in found[key]})[:EVIDENCE_IDS])
             for code, keys in by_code.items()
         }
 
@@ -292,7 +271,7 @@ def level_evidence(
 
 
 def role_effects_in(
-    table: CountTable, levels: Sequence[Segment], settings: InfluenceSettings, ids: Evidence
+    table: CountTable, levels: Sequence[Segment], settings: InfluenceSettings
 ) -> Effects:
     """Role effects of `levels[0]`, pooled through the wider segments that follow."""
     slots = table.band_slots()
@@ -302,21 +281,19 @@ def role_effects_in(
         counted,
         settings.role_prior_sd,
         settings,
-        level_evidence(table, "role", levels[0], ids),
+        role_evidence(table, levels[0]),
     )
 
 
-def person_effects_in(
-    table: CountTable, segment: Segment, settings: InfluenceSettings, ids: Evidence
-) -> Effects:
-    """People are ranked on the segment's own deals, with the harder prior."""
+def person_effects_in(table: CountTable, segment: Segment, settings: InfluenceSettings) -> Effects:
+    """People are ranked on the segment's own deals, with the harder prior. A person's
+    evidence is looked up where they sat (graph.ports.SeatContexts), not counted."""
     slots = table.band_slots()
     return pooled_effects(
         table.kind("person").keys.names,
         [table.key_bands("person", *segment, slots)],
         settings.person_prior_sd,
         settings,
-        level_evidence(table, "person", segment, ids),
     )
 
 
@@ -324,16 +301,11 @@ def person_effects_in(
 
 
 class Scratch:
-    """Counters tallied from a list of closed deals, with all their evidence."""
+    """Counters tallied from a list of closed deals."""
 
     def __init__(self, deals: Iterable[ClosedDeal]) -> None:
-        counted = tally(deals)
-        self.rows = counted.rows()
+        self.rows = tally(deals).rows()
         self.table = CountTable.of(self.rows)
-        self._ids = {row.key: row.deal_ids for row in self.rows}
-
-    def ids(self, keys: Sequence[StatKey]) -> dict[StatKey, tuple[str, ...]]:
-        return {key: self._ids.get(key, ()) for key in keys}
 
 
 def role_effects(levels: Sequence[Sequence[ClosedDeal]], settings: InfluenceSettings) -> Effects:
@@ -352,7 +324,7 @@ def role_effects(levels: Sequence[Sequence[ClosedDeal]], settings: InfluenceSett
         counted,
         settings.role_prior_sd,
         settings,
-        level_evidence(scratch.table, "role", (None, None), scratch.ids),
+        role_evidence(scratch.table, (None, None)),
     )
 
 
@@ -371,8 +343,7 @@ def _on_axes(level: CountTable, axes: CountTable, slots: tuple[Ints, int]) -> Ke
 
 
 def person_effects(deals: Sequence[ClosedDeal], settings: InfluenceSettings) -> Effects:
-    scratch = Scratch(deals)
-    return person_effects_in(scratch.table, (None, None), settings, scratch.ids)
+    return person_effects_in(Scratch(deals).table, (None, None), settings)
 
 
 def segment_of(deal: ClosedDeal) -> Segment:

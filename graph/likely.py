@@ -126,11 +126,8 @@ class SimilarDeals:
     def _role_counts(self, group: Group) -> tuple[Ints, Ints]:
         roles = self._table.kind("role")
         mask = self._mask("role", group)
-        codes = roles.key[: roles.size][mask]
-        n = len(roles.keys)
-        present = np.bincount(codes, weights=roles.present[: roles.size][mask], minlength=n)
-        won = np.bincount(codes, weights=roles.won[: roles.size][mask], minlength=n)
-        present, won = present.astype(np.int64), won.astype(np.int64)
+        present = self._table.by_key("role", mask)
+        won = self._table.by_key("role", mask, won=True)
         for key in self._left_out:
             if key.kind == "role" and _in_group(key, group):
                 code = roles.keys.find(key.key)

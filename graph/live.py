@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
 from graph.analytics import Counts
-from graph.counts import Kind, StatKey
+from graph.counts import Kind
 from graph.ports import StatsReader
 from graph.table import CountTable
 
@@ -54,7 +54,7 @@ class LiveCounts:
         """The counters caught up with the store, held still while the block answers."""
         with self._lock:
             self._catch_up(people)
-            yield Counts(self.table, self._evidence, self._remember)
+            yield Counts(self.table, self._remember)
 
     def _catch_up(self, people: bool) -> None:
         current = self._store.stats_version(self._tenant)
@@ -77,9 +77,6 @@ class LiveCounts:
             self.table.put(delta.rows)
             self.versions[kinds] = delta.version
             self._memo.clear()
-
-    def _evidence(self, keys: Sequence[StatKey]) -> dict[StatKey, tuple[str, ...]]:
-        return self._store.stat_evidence(self._tenant, keys) if keys else {}
 
     def _remember(self, key: Hashable, compute: Callable[[], T]) -> T:
         """The answer stored under `key` until the counters move (least recent dropped)."""

@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from graph.counts import Kind, StatKey, StatRow
+from graph.counts import Kind, StatRow
 from graph.erasure import AuditEntry, ErasureReport
 from graph.keys import ApiKey
 from graph.models import (
@@ -75,11 +75,7 @@ class StatsReader(Protocol):
     def stats_version(self, tenant: str) -> StatsVersion: ...
 
     def stats_since(self, tenant: str, kinds: Collection[Kind], since: int | None) -> StatsDelta:
-        """Counters of these kinds moved after `since` (None: all)."""
-        ...
-
-    def stat_evidence(self, tenant: str, keys: Sequence[StatKey]) -> dict[StatKey, tuple[str, ...]]:
-        """The smallest few deal ids behind each counter."""
+        """Counters of these kinds moved after `since` (None: all), with their evidence."""
         ...
 
 
@@ -129,12 +125,19 @@ class PersonHistory(Protocol):
         ...
 
 
-class SeatAccounts(Protocol):
-    def accounts_sat_for(
+@dataclass(frozen=True)
+class SeatContext:
+    """Where a person sat in a segment's closed deals: how many distinct accounts' deals,
+    and the first few deal ids (the evidence a ranking shows)."""
+
+    accounts: int
+    deal_ids: tuple[str, ...]
+
+
+class SeatContexts(Protocol):
+    def seat_contexts(
         self, tenant: str, person_ids: Collection[str], segment: SegmentFilter
-    ) -> dict[str, int]:
-        """How many distinct accounts' closed deals of the segment each person sat in."""
-        ...
+    ) -> dict[str, SeatContext]: ...
 
 
 class ContactsReader(Protocol):
@@ -186,7 +189,7 @@ class GraphStore(
     PeopleDirectory,
     AccountReader,
     PersonHistory,
-    SeatAccounts,
+    SeatContexts,
     ContactsReader,
     MergeLedger,
     KeyStore,

@@ -46,10 +46,23 @@ class Traits:
 Cell = tuple[str, str]  # an account's industry and region keys ("" when none)
 
 
+@dataclass(frozen=True)
+class Committees:
+    """Deals' states with the traits of the people who sat in them and the cells of
+    their accounts, as one read finds them."""
+
+    states: list[DealState]
+    traits: dict[str, Traits]
+    cells: dict[str, Cell]
+
+
+NO_COMMITTEES = Committees([], {}, {})
+
+
 class CountingTx(Protocol):
     """The primitive reads and writes counting needs, inside the write's transaction."""
 
-    def deal_states(self, deal_ids: Collection[str]) -> list[DealState]: ...
+    def committees(self, deal_ids: Collection[str]) -> Committees: ...
 
     def traits(self, person_ids: Collection[str]) -> dict[str, Traits]: ...
 
@@ -63,6 +76,11 @@ class CountingTx(Protocol):
 
     def put_stat_rows(self, rows: Sequence[StatRow], version: int) -> None:
         """Write the counters' values, stamped with the data version."""
+        ...
+
+    def add_stats(self, changes: Sequence[Change], version: int) -> None:
+        """Add the changes to counters without evidence (new ones start at zero),
+        stamped with the data version."""
         ...
 
     def cell_deals(
@@ -125,18 +143,18 @@ class Recount:
         self._deals = known | set(new_deals)
         self._people = set(people)
         self._accounts = set(accounts)
-        self._before = tx.deal_states(known) if known else []
-        seated = {p for s in self._before for p, _ in s.seats}
-        self._traits_before = tx.traits(self._people | seated)
-        held = {s.account_id for s in self._before}
-        self._cells_before = tx.cells(self._accounts | held)
+        before = tx.committees(known) if known else NO_COMMITTEES
+        self._before = before.states
+        self._traits_before = {**before.traits, **tx.traits(self._people - before.traits.keys())}
+        self._cells_before = {**before.cells, **tx.cells(self._accounts - before.cells.keys())}
 
     def finish(self, version: int) -> int:
         """Apply the counters' changes stamped `version`; answer how many counters moved."""
         tx = self._tx
-        after = tx.deal_states(self._deals) if self._deals else []
-        traits_after = tx.traits(self._people)
-        cells_after = tx.cells(self._accounts)
+        read = tx.committees(self._deals) if self._deals else NO_COMMITTEES
+        after = read.states
+        traits_after = {**read.traits, **tx.traits(self._people - read.traits.keys())}
+        cells_after = {**read.cells, **tx.cells(self._accounts - read.cells.keys())}
         # Only people and accounts that existed before can have deals outside this write.
         moved_people = {
             p
@@ -153,11 +171,10 @@ class Recount:
             if moved_people or moved_accounts
             else set()
         )
-        unchanged = tx.deal_states(others) if others else []
-        seated = {p for s in (*after, *unchanged) for p, _ in s.seats} - traits_after.keys()
-        traits_after.update(tx.traits(seated))
-        held = {s.account_id for s in (*after, *unchanged)} - cells_after.keys()
-        cells_after.update(tx.cells(held))
+        rest = tx.committees(others) if others else NO_COMMITTEES
+        unchanged = rest.states
+        traits_after = {**rest.traits, **traits_after}
+        cells_after = {**rest.cells, **cells_after}
         # Before the write, people and accounts it did not touch were as they are now.
         traits_before = {**traits_after, **self._traits_before}
         cells_before = {**cells_after, **self._cells_before}
@@ -169,14 +186,17 @@ class Recount:
 
 
 def apply_changes(tx: CountingTx, moves: Sequence[Change], version: int) -> None:
-    """Write the moved counters; evidence ids a counter lost are looked up again from its
-    cell's deals (as the write left them)."""
-    if not moves:
+    """Write the moved counters. Counters without evidence take the changes as increments;
+    those with evidence are read and written whole, and evidence ids one lost are looked
+    up again from its cell's deals (as the write left them)."""
+    tx.add_stats([m for m in moves if not m.key.keeps_evidence], version)
+    listed = [m for m in moves if m.key.keeps_evidence]
+    if not listed:
         return
-    stored = tx.stat_rows([m.key for m in moves])
+    stored = tx.stat_rows([m.key for m in listed])
     rows: dict[StatKey, StatRow] = {}
     refill: dict[tuple[str, str, int], list[StatKey]] = defaultdict(list)
-    for move in moves:
+    for move in listed:
         row, lost = updated(stored.get(move.key), move)
         rows[move.key] = row
         if lost:
@@ -186,4 +206,4 @@ def apply_changes(tx: CountingTx, moves: Sequence[Change], version: int) -> None
         for key in keys:
             # The cell's deals are the truth of the whole counter, evidence and all.
             rows[key] = recounted.get(key) or StatRow(key, 0, 0)
-    tx.put_stat_rows([rows[m.key] for m in moves], version)
+    tx.put_stat_rows([rows[m.key] for m in listed], version)

@@ -14,7 +14,7 @@ twice is harmless.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -120,9 +120,6 @@ class KeyBands:
         return int(self.band_won.sum())
 
 
-Evidence = Callable[[Sequence[StatKey]], dict[StatKey, tuple[str, ...]]]
-
-
 class CountTable:
     """A tenant's counters of the given kinds, as columns."""
 
@@ -130,6 +127,7 @@ class CountTable:
         self.industries = Codes()
         self.regions = Codes()
         self.columns: dict[Kind, _Columns] = {kind: _Columns() for kind in kinds}
+        self._evidence: dict[StatKey, tuple[str, ...]] = {}
 
     @classmethod
     def of(cls, rows: Iterable[StatRow], kinds: Iterable[Kind] = KINDS) -> CountTable:
@@ -150,6 +148,12 @@ class CountTable:
             )
             columns.present[at] = row.present
             columns.won[at] = row.won
+            if row.key.keeps_evidence:
+                self._evidence[row.key] = row.deal_ids
+
+    def evidence(self, keys: Sequence[StatKey]) -> dict[StatKey, tuple[str, ...]]:
+        """The deal ids the counters list (roles keep the smallest few)."""
+        return {key: self._evidence.get(key, ()) for key in keys}
 
     def has(self, kind: Kind) -> bool:
         return kind in self.columns
@@ -177,6 +181,15 @@ class CountTable:
                 code = codes.find(value)
                 mask &= column[:n] == (-1 if code is None else code)
         return mask
+
+    def by_key(self, kind: Kind, mask: Mask, won: bool = False) -> Ints:
+        """The masked counters summed per key code (deals present, or won with `won`)."""
+        columns = self.columns[kind]
+        values = (columns.won if won else columns.present)[: columns.size][mask]
+        summed = np.bincount(
+            columns.key[: columns.size][mask], weights=values, minlength=len(columns.keys)
+        )
+        return summed.astype(np.int64)
 
     def band_mask(self, kind: Kind, band: int) -> Mask:
         columns = self.columns[kind]

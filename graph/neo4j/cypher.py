@@ -36,14 +36,23 @@ RETURN v.tenant AS tenant
 # Counters (graph.counts): one node per counter, `sid` its key as JSON.
 STATS_SINCE = """
 MATCH (s:Stat {tenant: $tenant})
-WHERE s.version > $since AND s.kind IN $kinds
-RETURN collect([s.sid, s.present, s.won]) AS rows
+USING INDEX s:Stat(tenant, kind, version)
+WHERE s.kind IN $kinds AND s.version > $since
+RETURN collect([s.sid, s.present, s.won, s.deal_ids]) AS rows
 """
 
 STAT_ROWS = """
 UNWIND $sids AS sid
 MATCH (s:Stat {tenant: $tenant, sid: sid})
 RETURN collect([s.sid, s.present, s.won, s.deal_ids]) AS rows
+"""
+
+# Counters without evidence take a write's changes as increments: no read before.
+ADD_STATS = """
+UNWIND $rows AS row
+MERGE (s:Stat {tenant: $tenant, sid: row.sid})
+ON CREATE SET s.kind = row.kind, s.key = row.key, s.present = 0, s.won = 0
+SET s.present = s.present + row.present, s.won = s.won + row.won, s.version = $version
 """
 
 PUT_STATS = """
@@ -63,13 +72,18 @@ MATCH (s:Stat {tenant: $tenant})
 DELETE s
 """
 
-DEAL_STATES = """
+# Deals as counting needs them (graph.recount): outcome, amount, the account's cell, and
+# each person once with their traits (an outsider when any of their seats is).
+COMMITTEES = """
 UNWIND $ids AS id
 MATCH (d:Deal {tenant: $tenant, id: id})
+OPTIONAL MATCH (d)-[:FOR_ACCOUNT]->(a:Account {tenant: $tenant})
 OPTIONAL MATCH (p:Person {tenant: $tenant})-[s:SAT_IN {tenant: $tenant}]->(d)
-WITH d, p, max(CASE WHEN s.external THEN 1 ELSE 0 END) AS external
-WITH d, collect(CASE WHEN p IS NULL THEN NULL ELSE [p.id, external] END) AS seats
-RETURN collect([d.id, d.account_id, d.outcome, d.amount, d.closed_at, seats]) AS rows
+WITH d, a, p, max(CASE WHEN s.external THEN 1 ELSE 0 END) AS external
+WITH d, a, collect(CASE WHEN p IS NULL THEN NULL
+                        ELSE [p.id, external, p.role, p.external_kind] END) AS seats
+RETURN collect([d.id, d.account_id, d.outcome, d.amount, d.closed_at, a.industry_key,
+                a.region_key, seats]) AS rows
 """
 
 TRAITS = """
@@ -103,7 +117,8 @@ MATCH (p:Person {tenant: $tenant, id: $id})
 RETURN properties(p) AS person
 """
 
-ACCOUNTS_SAT_FOR = """
+# Where people sat in a segment's closed deals: how many accounts, the first deal ids.
+SEAT_CONTEXT = """
 UNWIND $ids AS id
 MATCH (p:Person {tenant: $tenant, id: id})-[:SAT_IN {tenant: $tenant}]->(d:Deal {tenant: $tenant})
       -[:FOR_ACCOUNT]->(a:Account {tenant: $tenant})
@@ -114,8 +129,10 @@ WHERE d.outcome IN ['won', 'lost']
   AND ($max_amount IS NULL OR d.amount <= $max_amount)
   AND ($closed_before IS NULL OR d.closed_at < $closed_before)
   AND ($closed_from IS NULL OR d.closed_at >= $closed_from)
-WITH p.id AS person_id, count(DISTINCT d.account_id) AS accounts
-RETURN collect([person_id, accounts]) AS rows
+WITH DISTINCT p.id AS person_id, d.id AS deal_id, d.account_id AS account_id
+ORDER BY person_id, deal_id
+WITH person_id, count(DISTINCT account_id) AS accounts, collect(deal_id)[..$first] AS first
+RETURN collect([person_id, accounts, first]) AS rows
 """
 
 # Lookups of a whole batch answer one record holding a list of [id, value] pairs: the

@@ -6,12 +6,12 @@ graph.neo4j.cypher.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from typing import Any
 
 from neo4j import ManagedTransaction
 
-from graph.counts import Kind, StatKey, StatRow
+from graph.counts import EVIDENCE_IDS, Kind, StatKey, StatRow
 from graph.models import (
     Account,
     AccountContacts,
@@ -26,7 +26,7 @@ from graph.models import (
 )
 from graph.neo4j import cypher
 from graph.neo4j.session import Neo4jSession
-from graph.ports import StatsDelta, StatsVersion
+from graph.ports import SeatContext, StatsDelta, StatsVersion
 from graph.resolution import Merge
 from graph.rows import account_of, deal_of, person_of
 
@@ -182,15 +182,18 @@ class Neo4jReads:
     def seats_of(self, tenant: str, person_ids: Collection[str]) -> list[PersonSeat]:
         return self._session.read(lambda tx: _seats_of(tx, tenant, person_ids))
 
-    def accounts_sat_for(
+    def seat_contexts(
         self, tenant: str, person_ids: Collection[str], segment: SegmentFilter
-    ) -> dict[str, int]:
+    ) -> dict[str, SeatContext]:
         params = closed_deals_params(tenant, segment=segment)
         params.pop("below")
         params.pop("no_amount")
-        params["ids"] = sorted(set(person_ids))
+        params.update(ids=sorted(set(person_ids)), first=EVIDENCE_IDS)
         return self._session.read(
-            lambda tx: {p: int(n) for p, n in _rows(tx, cypher.ACCOUNTS_SAT_FOR, **params)}
+            lambda tx: {
+                p: SeatContext(int(n), tuple(first))
+                for p, n, first in _rows(tx, cypher.SEAT_CONTEXT, **params)
+            }
         )
 
     # -- counters ----------------------------------------------------------------------
@@ -209,14 +212,10 @@ class Neo4jReads:
                 since=-1 if since is None else since,
                 kinds=sorted(kinds),
             )
-            found = [StatRow(StatKey.of_sid(sid), int(p), int(w)) for sid, p, w in rows]
+            found = [
+                StatRow(StatKey.of_sid(sid), int(p), int(w), tuple(ids or ()))
+                for sid, p, w, ids in rows
+            ]
             return StatsDelta(version.version, version.generation, found)
-
-        return self._session.read(work)
-
-    def stat_evidence(self, tenant: str, keys: Sequence[StatKey]) -> dict[StatKey, tuple[str, ...]]:
-        def work(tx: ManagedTransaction) -> dict[StatKey, tuple[str, ...]]:
-            rows = _rows(tx, cypher.STAT_ROWS, tenant=tenant, sids=[k.sid for k in keys])
-            return {StatKey.of_sid(sid): tuple(ids or ()) for sid, _, _, ids in rows}
 
         return self._session.read(work)

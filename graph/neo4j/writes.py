@@ -8,18 +8,17 @@ thousands of records.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Sequence
 from typing import Any, LiteralString
 
 from neo4j import ManagedTransaction
 
-from graph.counts import StatKey, StatRow
+from graph.counts import Change, StatKey, StatRow
 from graph.models import ClosedDeal, Person, Seat
 from graph.neo4j import cypher
 from graph.neo4j.reads import closed_deals_in, closed_deals_params
 from graph.notes import MentionRow
-from graph.recount import Cell, DealState, Traits
+from graph.recount import Cell, Committees, DealState, Traits
 from graph.rows import Row, person_of
 from graph.stats import band_range
 from graph.writing import Hashed, NoteText, StoredPerson
@@ -221,15 +220,21 @@ class Neo4jWriteTx:
 
     # -- counting ----------------------------------------------------------------------
 
-    def deal_states(self, deal_ids: Collection[str]) -> list[DealState]:
-        if not deal_ids:
-            return []
-        return [
-            DealState(d, a, o, amount, closed, tuple(sorted((p, bool(x)) for p, x in seats)))
-            for d, a, o, amount, closed, seats in self._rows(
-                cypher.DEAL_STATES, ids=sorted(deal_ids)
-            )
-        ]
+    def committees(self, deal_ids: Collection[str]) -> Committees:
+        states: list[DealState] = []
+        traits: dict[str, Traits] = {}
+        cells: dict[str, Cell] = {}
+        ids = sorted(deal_ids)
+        for start in range(0, len(ids), self._batch):
+            found = self._rows(cypher.COMMITTEES, ids=ids[start : start + self._batch])
+            for d, account, outcome, amount, closed, industry, region, seats in found:
+                sat = sorted((p, bool(x)) for p, x, _, _ in seats)
+                states.append(DealState(d, account, outcome, amount, closed, tuple(sat)))
+                traits.update(
+                    {p: Traits(role or "staff.other", kind) for p, _, role, kind in seats}
+                )
+                cells[account] = (industry or "", region or "")
+        return Committees(states, traits, cells)
 
     def traits(self, person_ids: Collection[str]) -> dict[str, Traits]:
         if not person_ids:
@@ -262,6 +267,22 @@ class Neo4jWriteTx:
                 row = StatRow(StatKey.of_sid(sid), int(present), int(won), tuple(ids or ()))
                 found[row.key] = row
         return found
+
+    def add_stats(self, changes: Sequence[Change], version: int) -> None:
+        self._batches(
+            cypher.ADD_STATS,
+            [
+                {
+                    "sid": c.key.sid,
+                    "kind": c.key.kind,
+                    "key": c.key.key,
+                    "present": c.present,
+                    "won": c.won,
+                }
+                for c in changes
+            ],
+            version=version,
+        )
 
     def put_stat_rows(self, rows: Sequence[StatRow], version: int) -> None:
         self._batches(
@@ -318,7 +339,3 @@ def seat_rows(seats: dict[str, list[Seat]]) -> list[dict[str, Any]]:
                 row["first_seen"] = s.first_seen_at
             by_person.setdefault(s.person_id, []).append(row)
     return [{"person_id": p, "seats": by_person[p]} for p in sorted(by_person)]
-
-
-def dumps(value: object) -> str:
-    return json.dumps(value, sort_keys=True)

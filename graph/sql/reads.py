@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, select
 
-from graph.counts import Kind, StatKey, StatRow
+from graph.counts import EVIDENCE_IDS, Kind, StatKey, StatRow
 from graph.models import (
     Account,
     AccountContacts,
@@ -22,7 +22,7 @@ from graph.models import (
     SegmentFilter,
     committee_role,
 )
-from graph.ports import StatsDelta, StatsVersion
+from graph.ports import SeatContext, StatsDelta, StatsVersion
 from graph.resolution import Merge
 from graph.rows import account_of, deal_of, person_of
 from graph.sql.db import Database, chunks
@@ -283,26 +283,46 @@ class SqlReads:
             )
         return sorted(found, key=lambda s: (s.person_id, s.deal_id))
 
-    def accounts_sat_for(
+    def seat_contexts(
         self, tenant: str, person_ids: Collection[str], segment: SegmentFilter
-    ) -> dict[str, int]:
+    ) -> dict[str, SeatContext]:
+        joined = participations.join(deals, SEAT_DEAL).join(accounts, DEAL_ACCOUNT)
+        first: dict[str, list[str]] = defaultdict(list)
+        accounts_of: dict[str, int] = {}
         with self._db.reading() as conn:
-            found: dict[str, int] = {}
             for chunk in chunks(sorted(set(person_ids))):
-                rows = conn.execute(
+                where = and_(
+                    *segment_conditions(tenant, segment), participations.c.person_id.in_(chunk)
+                )
+                counted = conn.execute(
                     select(
                         participations.c.person_id,
                         func.count(func.distinct(deals.c.account_id)).label("accounts"),
                     )
-                    .select_from(participations.join(deals, SEAT_DEAL).join(accounts, DEAL_ACCOUNT))
-                    .where(
-                        *segment_conditions(tenant, segment),
-                        participations.c.person_id.in_(chunk),
-                    )
+                    .select_from(joined)
+                    .where(where)
                     .group_by(participations.c.person_id)
                 )
-                found.update({r.person_id: int(r.accounts) for r in rows})
-            return found
+                accounts_of.update({r.person_id: int(r.accounts) for r in counted})
+                seated = (
+                    select(participations.c.person_id, deals.c.id.label("deal_id"))
+                    .distinct()
+                    .select_from(joined)
+                    .where(where)
+                    .subquery()
+                )
+                ranked = select(
+                    seated.c.person_id,
+                    seated.c.deal_id,
+                    func.row_number()
+                    .over(partition_by=seated.c.person_id, order_by=seated.c.deal_id)
+                    .label("n"),
+                ).subquery()
+                for r in conn.execute(
+                    select(ranked).where(ranked.c.n <= EVIDENCE_IDS).order_by(ranked.c.n)
+                ):
+                    first[r.person_id].append(r.deal_id)
+        return {p: SeatContext(n, tuple(first[p])) for p, n in accounts_of.items()}
 
     # -- counters ----------------------------------------------------------------------
 
@@ -314,30 +334,13 @@ class SqlReads:
         with self._db.reading() as conn:
             # The version first: rows a later write stamps may come too, never fewer.
             version = _version(conn, tenant)
-            query = select(stats.c.sid, stats.c.present, stats.c.won).where(
+            query = select(stats.c.sid, stats.c.present, stats.c.won, stats.c.deal_ids).where(
                 stats.c.tenant == tenant, stats.c.kind.in_(sorted(kinds))
             )
             if since is not None:
                 query = query.where(stats.c.version > since)
-            rows = [
-                StatRow(StatKey.of_sid(r.sid), int(r.present), int(r.won))
-                for r in conn.execute(query)
-            ]
+            rows = [stat_row(r) for r in conn.execute(query)]
         return StatsDelta(version.version, version.generation, rows)
-
-    def stat_evidence(self, tenant: str, keys: Sequence[StatKey]) -> dict[StatKey, tuple[str, ...]]:
-        with self._db.reading() as conn:
-            found: dict[StatKey, tuple[str, ...]] = {}
-            for chunk in chunks([k.sid for k in keys]):
-                rows = conn.execute(
-                    select(stats.c.sid, stats.c.present, stats.c.won, stats.c.deal_ids).where(
-                        stats.c.tenant == tenant, stats.c.sid.in_(chunk)
-                    )
-                )
-                for r in rows:
-                    row = stat_row(r)
-                    found[row.key] = row.deal_ids
-            return found
 
 
 def _version(conn: Connection, tenant: str) -> StatsVersion:

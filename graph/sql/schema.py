@@ -172,6 +172,6 @@ stats = Table(
     Column("present", Integer, nullable=False),
     Column("won", Integer, nullable=False),
     Column("deal_ids", Text, nullable=False),
-    Index("ix_stats_version", "tenant", "version"),
+    Index("ix_stats_version", "tenant", "kind", "version"),
     Index("ix_stats_key", "tenant", "kind", "key"),
 )

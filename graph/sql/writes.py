@@ -9,14 +9,16 @@ from typing import Any
 
 from sqlalchemy import Connection, case, delete, func, select, tuple_
 
-from graph.counts import StatKey, StatRow
+from graph.counts import Change, StatKey, StatRow
 from graph.models import ClosedDeal, Person, Seat
 from graph.notes import MentionRow
-from graph.recount import Cell, DealState, Traits
+from graph.recount import Cell, Committees, DealState, Traits
 from graph.rows import Row
 from graph.sql.db import Database, chunks, overwrite
 from graph.sql.reads import (
     ANY_EXTERNAL,
+    DEAL_ACCOUNT,
+    SEAT_PERSON,
     cell_conditions,
     closed_deals_where,
     people_by_ids,
@@ -391,34 +393,60 @@ class SqlWriteTx:
 
     # -- counting ----------------------------------------------------------------------
 
-    def deal_states(self, deal_ids: Collection[str]) -> list[DealState]:
-        if not deal_ids:
-            return []
-        heads = self._ids(
-            deals,
-            deals.c.id,
-            deal_ids,
-            deals.c.id,
-            deals.c.account_id,
-            deals.c.outcome,
-            deals.c.amount,
-            deals.c.closed_at,
-        )
+    def committees(self, deal_ids: Collection[str]) -> Committees:
+        heads: list[Any] = []
+        for chunk in chunks(sorted(set(deal_ids))):
+            heads += self._conn.execute(
+                select(
+                    deals.c.id,
+                    deals.c.account_id,
+                    deals.c.outcome,
+                    deals.c.amount,
+                    deals.c.closed_at,
+                    accounts.c.industry_key,
+                    accounts.c.region_key,
+                )
+                .select_from(deals.join(accounts, DEAL_ACCOUNT, isouter=True))
+                .where(deals.c.tenant == self._tenant, deals.c.id.in_(chunk))
+            ).all()
         seated: dict[str, list[tuple[str, bool]]] = defaultdict(list)
+        traits: dict[str, Traits] = {}
         for chunk in chunks(sorted(set(deal_ids))):
             rows = self._conn.execute(
-                select(participations.c.deal_id, participations.c.person_id, ANY_EXTERNAL)
+                select(
+                    participations.c.deal_id,
+                    participations.c.person_id,
+                    ANY_EXTERNAL,
+                    people.c.role,
+                    people.c.external_kind,
+                )
+                .select_from(participations.join(people, SEAT_PERSON))
                 .where(participations.c.tenant == self._tenant, participations.c.deal_id.in_(chunk))
-                .group_by(participations.c.deal_id, participations.c.person_id)
+                .group_by(
+                    participations.c.deal_id,
+                    participations.c.person_id,
+                    people.c.role,
+                    people.c.external_kind,
+                )
             )
             for r in rows:
                 seated[r.deal_id].append((r.person_id, bool(r.external)))
-        return [
-            DealState(
-                h.id, h.account_id, h.outcome, h.amount, h.closed_at, tuple(sorted(seated[h.id]))
-            )
-            for h in heads
-        ]
+                traits[r.person_id] = Traits(r.role, r.external_kind)
+        return Committees(
+            [
+                DealState(
+                    h.id,
+                    h.account_id,
+                    h.outcome,
+                    h.amount,
+                    h.closed_at,
+                    tuple(sorted(seated[h.id])),
+                )
+                for h in heads
+            ],
+            traits,
+            {h.account_id: (h.industry_key or "", h.region_key or "") for h in heads},
+        )
 
     def traits(self, person_ids: Collection[str]) -> dict[str, Traits]:
         if not person_ids:
@@ -466,6 +494,32 @@ class SqlWriteTx:
         )
         found = [stat_row(r) for r in rows]
         return {row.key: row for row in found}
+
+    def add_stats(self, changes: Sequence[Change], version: int) -> None:
+        rows = [
+            {
+                "tenant": self._tenant,
+                "sid": c.key.sid,
+                "kind": c.key.kind,
+                "key": c.key.key,
+                "version": version,
+                "present": c.present,
+                "won": c.won,
+                "deal_ids": "[]",
+            }
+            for c in changes
+        ]
+        self._db.put(
+            self._conn,
+            stats,
+            rows,
+            keys=("tenant", "sid"),
+            update=lambda excluded: {
+                "present": stats.c.present + excluded.present,
+                "won": stats.c.won + excluded.won,
+                "version": excluded.version,
+            },
+        )
 
     def put_stat_rows(self, rows: Sequence[StatRow], version: int) -> None:
         full = [

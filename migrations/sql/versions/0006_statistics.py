@@ -25,7 +25,7 @@ def upgrade() -> None:
         sa.Column("won", sa.Integer, nullable=False),
         sa.Column("deal_ids", sa.Text, nullable=False),
     )
-    op.create_index("ix_stats_version", "stats", ["tenant", "version"])
+    op.create_index("ix_stats_version", "stats", ["tenant", "kind", "version"])
     op.create_index("ix_stats_key", "stats", ["tenant", "kind", "key"])
     with op.batch_alter_table("people") as batch:
         batch.add_column(sa.Column("row_hash", sa.String(32)))
