@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from graph.models import ClosedDeal, segment_key
 from graph.stats import size_band
@@ -33,9 +33,9 @@ KINDS: tuple[Kind, ...] = ("deal", "size", "role", "person")
 EVIDENCE_IDS = 5  # deal ids kept per role counter, and shown per person
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class StatKey:
-    """One counter: what it counts (`kind`, `key`, `role`) in which cell and band."""
+class StatKey(NamedTuple):
+    """One counter: what it counts (`kind`, `key`, `role`) in which cell and band (a
+    tuple: counters are hashed and sorted by the hundred thousand)."""
 
     kind: Kind
     industry: str  # segment key; "" when the account has none

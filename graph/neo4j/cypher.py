@@ -6,20 +6,28 @@ pattern matches on it.
 """
 
 # The first statement of every write: the tenant's version node, written, so that the
-# transaction holds its lock until commit (one writer per tenant; graph.writing). A new
-# tenant's counters are kept from its first write on (`counted`).
+# transaction holds its lock until commit (one writer per tenant; graph.writing). MATCH,
+# not MERGE, and a SET that reads nothing: MERGE takes a shared lock first, and a SET
+# that reads the node it writes (`v.n = v.n + 1`) asks for the lock again; either way,
+# with another writer queued on the node, Neo4j reports a deadlock. A tenant's first
+# write creates the node (NEW_TENANT); its counters are kept from then on (`counted`).
 LOCK_TENANT = """
-MERGE (v:BcgDataVersion {tenant: $tenant})
-ON CREATE SET v.version = 0, v.generation = 0, v.counted = true
-SET v.version = coalesce(v.version, 0)
-RETURN v.version AS version
+MATCH (v:BcgDataVersion {tenant: $tenant})
+SET v.locked = true
+RETURN elementId(v) AS node, coalesce(v.version, 0) AS version,
+       coalesce(v.generation, 0) AS generation, coalesce(v.counted, false) AS counted
 """
 
+NEW_TENANT = """
+MERGE (v:BcgDataVersion {tenant: $tenant})
+ON CREATE SET v.version = 0, v.generation = 0, v.counted = true
+"""
+
+# By the node LOCK_TENANT found, with values computed from what it read (see there).
 SET_VERSION = """
-MATCH (v:BcgDataVersion {tenant: $tenant})
-SET v.version = $version,
-    v.generation = coalesce(v.generation, 0) + CASE WHEN $new_generation THEN 1 ELSE 0 END,
-    v.counted = $new_generation OR coalesce(v.counted, false)
+MATCH (v)
+WHERE elementId(v) = $node
+SET v.version = $version, v.generation = $generation, v.counted = $counted
 """
 
 STATS_VERSION = """

@@ -36,6 +36,9 @@ class Neo4jWriteTx:
         self._tx = tx
         self._tenant = tenant
         self._batch = batch_size
+        self._version_node = ""
+        self._generation = 0
+        self._counted = False
 
     def _rows(self, query: LiteralString, **params: Any) -> list[Any]:
         """The `rows` list of a lookup that collects its answer into one record."""
@@ -52,15 +55,22 @@ class Neo4jWriteTx:
 
     def lock_tenant(self) -> int:
         record = self._tx.run(cypher.LOCK_TENANT, tenant=self._tenant).single()
+        if record is None:
+            self._tx.run(cypher.NEW_TENANT, tenant=self._tenant).consume()
+            record = self._tx.run(cypher.LOCK_TENANT, tenant=self._tenant).single()
         assert record is not None
+        self._version_node = str(record["node"])
+        self._generation = int(record["generation"])
+        self._counted = bool(record["counted"])
         return int(record["version"])
 
     def set_version(self, version: int, *, new_generation: bool = False) -> None:
         self._tx.run(
             cypher.SET_VERSION,
-            tenant=self._tenant,
+            node=self._version_node,
             version=version,
-            new_generation=new_generation,
+            generation=self._generation + int(new_generation),
+            counted=self._counted or new_generation,
         ).consume()
 
     # -- lookups -----------------------------------------------------------------------
