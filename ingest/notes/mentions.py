@@ -19,11 +19,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from nameparser import HumanName
 from rapidfuzz import fuzz, process
 
 from graph.models import Person
+from ingest.notes.reduce import HeaderPerson, reduce_note
 from ingest.notes.stance import CLAUSE_BREAK, stance_near, words_of
 from ingest.titles import external_kind_hint, parse_title
 
@@ -48,8 +50,70 @@ FUZZY_NAME = 88
 
 @lru_cache(maxsize=1)
 def _note_words() -> tuple[frozenset[str], frozenset[str]]:
-    raw = tomllib.loads(resources.files("ingest").joinpath("data/stances.toml").read_text("utf-8"))
+    raw = _stances_toml()
     return frozenset(raw["not_names"]["words"]), frozenset(raw["pronouns"]["words"])
+
+
+@lru_cache(maxsize=1)
+def _stances_toml() -> dict[str, Any]:
+    text = resources.files("ingest").joinpath("data/stances.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+@lru_cache(maxsize=1)
+def _not_title_words() -> frozenset[str]:
+    return frozenset(_stances_toml()["not_title"]["words"])
+
+
+@lru_cache(maxsize=1)
+def _not_person_words() -> frozenset[str]:
+    return frozenset(_stances_toml()["not_person"]["words"])
+
+
+_TITLE_END = re.compile(
+    r"[,;:]|\s[-–—]\s|\s(?:with|who|since|for|at|from|based|formerly|ex|and\s+(?:has|is|was))\s",
+    re.I,
+)
+_PARTICLES = frozenset(
+    {"van", "von", "de", "del", "da", "di", "le", "la", "der", "den", "ten", "ter"}
+)
+
+
+def job_title(text: str | None) -> str | None:
+    """The job title `text` starts with, cut at its end; None when the words do not
+    read as one ("CTO, with 15 years at Comcast" → "CTO"; "but it's an important
+    one" → None). "it" in lower case is the pronoun: IT is written in capitals."""
+    if not text:
+        return None
+    cut = _TITLE_END.split(text.strip(), maxsplit=1)[0].strip(" .")
+    words = cut.split()
+    if not words or len(words) > 8 or re.search(r"\bit\b", cut):
+        return None
+    not_title = _not_title_words()
+    if any(w.lower().strip(".,'’") in not_title for w in words):
+        return None
+    parsed = parse_title(cut)
+    if parsed.function == "other" and parsed.seniority == "staff" and not external_kind_hint(cut):
+        return None
+    return cut
+
+
+def is_person_name(name: str, book: ContactBook) -> bool:
+    """Whether a capitalised phrase can be a person's name: two to four words,
+    each capitalised, none a word of places, organisations, projects or products,
+    none a word of the account's or the deal's own names."""
+    parts = name.replace("’", "'").split()
+    if not 2 <= len(parts) <= 4:
+        return False
+    blocked = _not_person_words()
+    for part in parts:
+        low = fold(part.strip(".,'"))
+        if low in _PARTICLES:
+            continue
+        if low in blocked or low in book.other_words or not part[0].isupper() or part.isupper():
+            return False
+    parsed = HumanName(name)
+    return bool(parsed.first and parsed.last)
 
 
 def fold(text: str) -> str:
@@ -138,19 +202,25 @@ def new_person_id(account_id: str | None, key: str) -> str:
     return f"note-{digest}"
 
 
-def _is_title(text: str) -> bool:
-    parsed = parse_title(text)
-    return (
-        parsed.function != "other" or parsed.seniority != "staff" or bool(external_kind_hint(text))
-    )
-
-
 class ContactBook:
-    """The known contacts a note is matched against."""
+    """The known contacts a note is matched against, and the names that are not
+    people's: `other_names` holds the account's, the deal's and its product's
+    names, so that "Acme Cloud Platform" never becomes a contact."""
 
-    def __init__(self, contacts: Sequence[Person], account_id: str | None) -> None:
+    def __init__(
+        self,
+        contacts: Sequence[Person],
+        account_id: str | None,
+        other_names: Sequence[str | None] = (),
+    ) -> None:
         self.account_id = account_id
         self.contacts = [c for c in contacts if c.name or c.email]
+        self.other_words = frozenset(
+            fold(w) for n in other_names if n for w in re.findall(r"[^\W\d_]{3,}", n)
+        )
+        self.domains = frozenset(
+            c.email.rsplit("@", 1)[1].lower() for c in self.contacts if c.email and "@" in c.email
+        )
         self.by_email = {c.email.lower(): c for c in self.contacts if c.email}
         self.by_name = {c.name: c for c in self.contacts if c.name}
         firsts: dict[str, list[Person]] = {}
@@ -232,14 +302,18 @@ def _find_people(sentence: str, book: ContactBook, author: str | None) -> list[_
             add(m.start(), m.end(), book.new(None, email=m.group(0)), "new", "email")
     for pattern, how in ((_NAME_TITLE_PARENS, "name (title)"), (_NAME_COMMA_TITLE, "name, title")):
         for m in pattern.finditer(sentence):
-            name, title = _strip_leading_words(m.group(1).strip()), m.group(2).strip()
-            if not _is_title(title):
+            name, title = _strip_leading_words(m.group(1).strip()), job_title(m.group(2))
+            if title is None:
                 continue
             known = book.name(name)
+            if not known and not is_person_name(name, book):
+                continue
             person = known or book.new(name, title=title)
             add(m.start(), m.end(), person, "existing" if known else "new", how)
     for m in _HONORIFIC.finditer(sentence):
         surname = m.group(2)
+        if fold(surname) in book.other_words or fold(surname) in _not_person_words():
+            continue
         known = book.by_last.get(fold(surname))
         written = f"{m.group(1)}. {surname}"
         person = known or book.new(written)
@@ -269,6 +343,44 @@ def _find_people(sentence: str, book: ContactBook, author: str | None) -> list[_
                 add(m.start(), m.end() + len(phrase), holder, "existing", "title")
             break
     return sorted(found, key=lambda f: f.start)
+
+
+def _header_people(
+    people: list[HeaderPerson], book: ContactBook, author: str | None
+) -> list[tuple[Person, str, str]]:
+    """The people a thread's headers and signatures name, matched to the contacts.
+
+    A stranger becomes a new contact only when their address is at one of the
+    account's own domains, or when a signature gives a person's name and a job
+    title and no header puts that name at another company: the seller's side,
+    partners and mailing lists are nobody at the account."""
+    elsewhere = {
+        fold(p.name)
+        for p in people
+        if p.name and p.email and p.email.rsplit("@", 1)[-1].lower() not in book.domains
+    }
+    out: list[tuple[Person, str, str]] = []
+    for p in people:
+        if author and p.name and fold(p.name) == fold(author):
+            continue
+        known = book.by_email.get(p.email.lower()) if p.email else None
+        known = known or (book.name(p.name) if p.name else None)
+        if known:
+            out.append((known, "existing", p.line))
+            continue
+        at_account = p.email is not None and p.email.rsplit("@", 1)[-1].lower() in book.domains
+        if p.name and fold(p.name) in elsewhere:
+            continue
+        title = job_title(p.title)
+        if p.name and is_person_name(p.name, book) and (at_account or title):
+            person = book.new(p.name, title=title, email=p.email)
+        elif at_account and not p.name:
+            person = book.new(None, email=p.email)
+        else:
+            continue
+        book.learn(person)
+        out.append((person, "new", p.line))
+    return out
 
 
 def _clause_of(sentence: str, at: int) -> tuple[str, int]:
@@ -318,10 +430,11 @@ def extract_mentions(
     before it (in the same sentence or the previous one), as notes are written.
     """
     _, pronouns = _note_words()
+    reduced = reduce_note(text)
     found_people = _Collector()
     previous: list[Person] = []
     previous_sentence = ""
-    for sentence in sentences(text):
+    for sentence in sentences(reduced.text):
         found = _find_people(sentence, book, author)
         for f in found:
             if f.matched == "new":
@@ -347,6 +460,9 @@ def extract_mentions(
         if found:
             previous = [f.person for f in found]
             previous_sentence = sentence
+    for person, matched, line in _header_people(reduced.people, book, author):
+        if person.id not in found_people.mentions:
+            found_people.offer(person, matched, "neutral", line, "mail header")
     for attendee in attendees:
         attendee = attendee.strip()
         if not attendee:
