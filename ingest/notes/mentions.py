@@ -296,8 +296,11 @@ def _find_people(sentence: str, book: ContactBook, author: str | None) -> list[_
 
     for m in _EMAIL.finditer(sentence):
         known = book.by_email.get(m.group(0).lower())
+        domain = m.group(0).rsplit("@", 1)[-1].lower()
         if known:
             add(m.start(), m.end(), known, "existing", "email")
+        elif book.domains and domain not in book.domains:
+            continue  # an address at another company: the seller's side, a partner
         else:
             add(m.start(), m.end(), book.new(None, email=m.group(0)), "new", "email")
     for pattern, how in ((_NAME_TITLE_PARENS, "name (title)"), (_NAME_COMMA_TITLE, "name, title")):
@@ -314,6 +317,8 @@ def _find_people(sentence: str, book: ContactBook, author: str | None) -> list[_
         surname = m.group(2)
         if fold(surname) in book.other_words or fold(surname) in _not_person_words():
             continue
+        if author and fold(surname) == fold(HumanName(author).last or ""):
+            continue  # "Herr Seller" is the note's own author
         known = book.by_last.get(fold(surname))
         written = f"{m.group(1)}. {surname}"
         person = known or book.new(written)
@@ -323,9 +328,10 @@ def _find_people(sentence: str, book: ContactBook, author: str | None) -> list[_
         if known:
             add(m.start(), m.end(), known, "existing", "name")
     not_names, _ = _note_words()
+    author_first = fold(HumanName(author).first or "") if author else ""
     for m in _WORD_TOKEN.finditer(sentence):
         token = m.group(0)
-        if token.lower() in not_names:
+        if token.lower() in not_names or fold(token) == author_first:
             continue
         known = book.by_first.get(fold(token))
         if known:
@@ -345,9 +351,12 @@ def _find_people(sentence: str, book: ContactBook, author: str | None) -> list[_
     return sorted(found, key=lambda f: f.start)
 
 
+_FIRST_PERSON = frozenset({"i", "i'm", "i've", "i'll", "ich", "je", "j'ai", "yo", "ik"})
+
+
 def _header_people(
     people: list[HeaderPerson], book: ContactBook, author: str | None
-) -> list[tuple[Person, str, str]]:
+) -> list[tuple[Person, str, str, HeaderPerson]]:
     """The people a thread's headers and signatures name, matched to the contacts.
 
     A stranger becomes a new contact only when their address is at one of the
@@ -359,14 +368,14 @@ def _header_people(
         for p in people
         if p.name and p.email and p.email.rsplit("@", 1)[-1].lower() not in book.domains
     }
-    out: list[tuple[Person, str, str]] = []
+    out: list[tuple[Person, str, str, HeaderPerson]] = []
     for p in people:
         if author and p.name and fold(p.name) == fold(author):
             continue
         known = book.by_email.get(p.email.lower()) if p.email else None
         known = known or (book.name(p.name) if p.name else None)
         if known:
-            out.append((known, "existing", p.line))
+            out.append((known, "existing", p.line, p))
             continue
         at_account = p.email is not None and p.email.rsplit("@", 1)[-1].lower() in book.domains
         if p.name and fold(p.name) in elsewhere:
@@ -379,7 +388,7 @@ def _header_people(
         else:
             continue
         book.learn(person)
-        out.append((person, "new", p.line))
+        out.append((person, "new", p.line, p))
     return out
 
 
@@ -460,9 +469,21 @@ def extract_mentions(
         if found:
             previous = [f.person for f in found]
             previous_sentence = sentence
-    for person, matched, line in _header_people(reduced.people, book, author):
+    resolved = _header_people(reduced.people, book, author)
+    for person, matched, line, _ in resolved:
         if person.id not in found_people.mentions:
             found_people.offer(person, matched, "neutral", line, "mail header")
+    senders = {id(header): (person, matched) for person, matched, _, header in resolved}
+    for sender, message in reduced.messages:
+        if sender is None or id(sender) not in senders:
+            continue
+        person, matched = senders[id(sender)]
+        for sentence in sentences(message):
+            for _, clause in _clauses(sentence):
+                words = words_of(clause)
+                if any(w in _FIRST_PERSON for w in words):
+                    at = next(i for i, w in enumerate(words) if w in _FIRST_PERSON)
+                    found_people.offer(person, matched, stance_near(clause, at), sentence, "sender")
     for attendee in attendees:
         attendee = attendee.strip()
         if not attendee:

@@ -35,6 +35,12 @@ _WROTE = re.compile(
     + r")>)?\s*(?:wrote|schrieb|a écrit|escribió|schreef)\s*:\s*$",
     re.I,
 )
+_WROTE_AFTER = re.compile(  # German and Dutch clients put the verb first
+    r"^\s*(?:Am|Op)\b.{0,80}?\s(?:schrieb|schreef)\s+(?P<who>[^<>:]{2,60}?)\s*(?:<(?P<email>"
+    + _EMAIL
+    + r")>)?\s*:\s*$",
+    re.I,
+)
 _FORWARDED = re.compile(
     r"^\s*-{2,}\s*(?:Original Message|Forwarded message|Ursprüngliche Nachricht|"
     r"Weitergeleitete Nachricht|Message d'origine|Mensaje original|Oorspronkelijk bericht)"
@@ -71,6 +77,8 @@ class HeaderPerson:
 class ReducedNote:
     text: str
     people: list[HeaderPerson] = field(default_factory=list)
+    # the thread's messages, each with its sender when a header or signature names them
+    messages: list[tuple[HeaderPerson | None, str]] = field(default_factory=list)
 
 
 def html_to_text(raw: str) -> str:
@@ -150,39 +158,58 @@ def reduce_note(raw: str) -> ReducedNote:
     lines = [_QUOTE_MARK.sub("", ln) for ln in html_to_text(raw).splitlines()]
     body: list[str] = []
     people: list[HeaderPerson] = []
+    messages: list[tuple[HeaderPerson | None, str]] = []
+    sender: HeaderPerson | None = None
+    current: list[str] = []
+
+    def next_message(new_sender: HeaderPerson | None) -> None:
+        nonlocal sender, current
+        if any(ln.strip() for ln in current):
+            messages.append((sender, "\n".join(current)))
+        sender, current = new_sender, []
+
     i = 0
     while i < len(lines):
         line = lines[i]
         header = _HEADER.match(line)
-        wrote = _WROTE.match(line)
+        wrote = _WROTE.match(line) or _WROTE_AFTER.match(line)
         if header:
             key = header.group(1).lower()
             if key in _SENDER_KEYS | _RECIPIENT_KEYS:
                 how = "from" if key in _SENDER_KEYS else "to"
                 for name, email in _addresses(header.group(2)):
-                    people.append(HeaderPerson(name, email, None, how, line.strip()))
+                    person = HeaderPerson(name, email, None, how, line.strip())
+                    people.append(person)
+                    if how == "from":
+                        next_message(person)
             i += 1
             continue
         if wrote:
             who, email = wrote.group("who").strip(), wrote.group("email")
-            people.append(HeaderPerson(who, email, None, "from", line.strip()))
+            person = HeaderPerson(who, email, None, "from", line.strip())
+            people.append(person)
+            next_message(person)
             i += 1
             continue
         if _FORWARDED.match(line) or _SIGNATURE_DASHES.match(line):
             if _SIGNATURE_DASHES.match(line):
-                person, i = _signature(lines, i)
-                if person:
-                    people.append(person)
+                signed, i = _signature(lines, i)
+                if signed:
+                    people.append(signed)
+                    sender = sender or signed
                 continue
             i += 1
             continue
         if _CLOSING.match(line) and len(line.strip()) <= 60:
-            person, nxt = _signature(lines, i)
-            if person:
-                people.append(person)
+            signed, nxt = _signature(lines, i)
+            if signed:
+                people.append(signed)
+                sender = sender or signed
                 i = nxt
                 continue
         body.append(_BULLET.sub("", line))
+        current.append(body[-1])
         i += 1
+    next_message(None)
     text = "\n".join(body)
-    return ReducedNote(re.sub(r"\n{3,}", "\n\n", text).strip(), people)
+    return ReducedNote(re.sub(r"\n{3,}", "\n\n", text).strip(), people, messages)
