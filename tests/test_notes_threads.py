@@ -172,3 +172,15 @@ def test_honorifics_name_people_as_the_note_writes_them() -> None:
     assert stances("Frau Krueger is worried about the licence model.", "initech") == {
         "Sabine Krüger": "skeptical"
     }
+
+
+def test_people_the_note_puts_at_another_company_are_nobody() -> None:
+    text = (
+        "From: Jonas Wolf <j.wolf@initech.example>\n"
+        "Cc: Markus Hahn <markus.hahn@it-partner.example>\n\n"
+        "Hallo Herr Seller, Markus Hahn (Projektleiter) will support the go-live.\n"
+    )
+    assert set(read(text, "initech")) == {"Jonas Wolf"}
+    assert read("Met Karen Holt (Senior Manager, Deloitte LLP) about the audit.") == {}
+    consultant = read("Markus Lang (Senior Consultant, Accenture GmbH) advises them.")
+    assert consultant["Markus Lang"].person.external_kind == "consultant"

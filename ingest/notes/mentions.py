@@ -109,9 +109,10 @@ def job_title(text: str | None) -> str | None:
 def is_person_name(name: str, book: ContactBook) -> bool:
     """Whether a capitalised phrase can be a person's name: two to four words,
     each capitalised, none a word of places, organisations, projects or products,
-    none a word of the account's or the deal's own names."""
+    none a word of the account's or the deal's own names, and not someone the note's
+    mail headers put at another company."""
     parts = name.replace("’", "'").split()
-    if not 2 <= len(parts) <= 4:
+    if not 2 <= len(parts) <= 4 or fold(name) in book.outside:
         return False
     blocked = _not_person_words()
     for part in parts:
@@ -259,6 +260,7 @@ class ContactBook:
             roles.setdefault(c.role, []).append(c)
         self.by_role = {k: v[0] for k, v in roles.items() if len(v) == 1}
         self.learned: set[str] = set()
+        self.outside: set[str] = set()  # names a header gives an address elsewhere
 
     def learn(self, person: Person) -> None:
         """A person first met in this note: later sentences may call them by first name,
@@ -360,8 +362,15 @@ def _find_people(
                 continue
             known = book.name(name)
             after = sentence[m.end() : m.end() + 30]
-            seller = _sellers(m.group(2), customer_speaks) or _SELLER_SIDE.match(after) is not None
-            if not known and (not is_person_name(name, book) or (seller and not customer_speaks)):
+            ours = _SELLER_SIDE.match(after) is not None and not customer_speaks
+            seller = _sellers(m.group(2), customer_speaks) or ours
+            rest = m.group(2).split(title, 1)[-1]
+            elsewhere = (  # "(Senior Manager, Deloitte LLP)"; a consultant stays, as external
+                bool(_COMPANY.search(rest))
+                and not _names_account(rest, book)
+                and not external_kind_hint(title)
+            )
+            if not known and (not is_person_name(name, book) or seller or elsewhere):
                 continue
             person = known or book.new(name, title=title)
             add(m.start(), m.end(), person, book.matched(known) if known else "new", how)
@@ -442,6 +451,8 @@ def _header_people(
         for p in people
         if p.name and p.email and p.email.rsplit("@", 1)[-1].lower() not in book.domains
     }
+    if book.domains:
+        book.outside |= elsewhere  # "Markus Hahn <markus@it-partner.com>" in Cc: not theirs
     author_first = fold(HumanName(author).first or "") if author else ""
     out: list[tuple[Person, str, str, HeaderPerson]] = []
     for p in people:
@@ -477,7 +488,8 @@ def _header_people(
 
 
 _COMPANY = re.compile(
-    r"\b(?:Inc|Ltd|LLC|GmbH|AG|SA|SAS|S\.A|S\.L|SL|BV|B\.V|NV|N\.V|plc|PLC|Corp|Co|KG|SE)\b"
+    r"\b(?:Inc|Ltd|LLC|LLP|LP|GmbH|AG|KGaA|SA|SAS|SpA|SRL|S\.A|S\.L|SL|BV|B\.V|NV|N\.V|plc|PLC"
+    r"|Pty|Corp|Co|KG|SE)\b"
 )
 
 

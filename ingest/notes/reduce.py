@@ -151,7 +151,8 @@ _SIGNED_NAME = re.compile(
 )
 _FIRST_NAME = re.compile(r"[A-ZÀ-Þ][\w'’-]+")
 _COMPANY = re.compile(
-    r"\b(?:Inc|Ltd|LLC|GmbH|AG|SA|SAS|S\.A|S\.L|SL|BV|B\.V|NV|N\.V|plc|PLC|Corp|Co|KG|SE|Oy|AB)\b\.?"
+    r"\b(?:Inc|Ltd|LLC|LLP|LP|GmbH|AG|KGaA|SA|SAS|SpA|SRL|S\.A|S\.L|SL|BV|B\.V|NV|N\.V|plc|PLC"
+    r"|Pty|Corp|Co|KG|SE|Oy|AB)\b\.?"
 )
 _PHONE_OR_ADDRESS = re.compile(r"\d")
 
