@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
-from graph.models import Note, NoteMention, NoteRecord, Person
+from graph.models import Note, NoteMention, NoteRecord
 from graph.ports import AccountReader, CommitteeReader, PeopleDirectory
 from ingest.batches import FieldError, Rejection, fingerprint, validate_each
 from ingest.notes.mentions import ContactBook, Mention, extract_mentions
@@ -59,9 +59,9 @@ class PreparedNotes:
 _NOTE = TypeAdapter(NoteIn)
 
 
-def _contacts(
-    store: NoteContext, tenant: str, note: NoteIn
-) -> tuple[str, list[Person]] | FieldError:
+def _contacts(store: NoteContext, tenant: str, note: NoteIn) -> ContactBook | FieldError:
+    """The note's contact book: the account's people and the deal's participants, and
+    the account's and deal's own names, which are never a person's."""
     if note.deal_id:
         committee = store.deal_committee(tenant, note.deal_id)
         if committee is None:
@@ -69,12 +69,14 @@ def _contacts(
         account_id = committee.account.id
         people = {p.id: p for p in store.people_at(tenant, account_id)}
         people.update({p.person.id: p.person for p in committee.participants})
-        return account_id, list(people.values())
+        names = (committee.account.name, committee.deal.name, committee.deal.product)
+        return ContactBook(list(people.values()), account_id, names)
     assert note.account_id is not None
     contacts = store.people_at(tenant, note.account_id)
-    if not contacts and store.account(tenant, note.account_id) is None:
+    account = store.account(tenant, note.account_id)
+    if not contacts and account is None:
         return FieldError("account_id", f"unknown account {note.account_id!r}")
-    return note.account_id, contacts
+    return ContactBook(contacts, note.account_id, (account.name if account else None,))
 
 
 def prepare_notes(raw_items: Iterable[Any], store: NoteContext, tenant: str) -> PreparedNotes:
@@ -83,14 +85,12 @@ def prepare_notes(raw_items: Iterable[Any], store: NoteContext, tenant: str) -> 
         if rejection:
             prepared.rejected.append(rejection)
             continue
-        context = _contacts(store, tenant, note)
-        if isinstance(context, FieldError):
-            prepared.rejected.append(Rejection(index, note.id, (context,)))
+        book = _contacts(store, tenant, note)
+        if isinstance(book, FieldError):
+            prepared.rejected.append(Rejection(index, note.id, (book,)))
             continue
-        account_id, contacts = context
-        mentions = extract_mentions(
-            note.text, ContactBook(contacts, account_id), note.author, note.attendees
-        )
+        account_id = book.account_id or ""
+        mentions = extract_mentions(note.text, book, note.author, note.attendees)
         prepared.results.append(NoteResult(note.id, mentions))
         prepared.records.append(
             NoteRecord(

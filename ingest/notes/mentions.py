@@ -16,15 +16,18 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from nameparser import HumanName
 from rapidfuzz import fuzz, process
 
 from graph.models import Person
-from ingest.notes.stance import CLAUSE_BREAK, stance_near, words_of
+from ingest.notes.attribution import Anchor, stances_in
+from ingest.notes.reduce import HeaderPerson, reduce_note
+from ingest.notes.stance import WEAK, plain
 from ingest.titles import external_kind_hint, parse_title
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])|\n+")
@@ -32,13 +35,20 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _NAME = r"[A-Z][a-zA-ZÀ-ÿ'’-]+(?:\s+(?:van|von|de|del|da|di|le|la)?\s?[A-Z][a-zA-ZÀ-ÿ'’-]+){1,2}"
 _NAME_TITLE_PARENS = re.compile(rf"({_NAME})\s*\(([^()]{{2,80}})\)")
 _NAME_COMMA_TITLE = re.compile(
-    rf"({_NAME}),\s+(?:(?:the|our|their|its)\s+)?([A-Za-zÀ-ÿ&/.' -]{{2,60}}?)"
+    rf"({_NAME}),\s+((?:(?:the|our|your|their|its)\s+)?[A-Za-zÀ-ÿ&/.' -]{{2,60}}?)"
     r"(?=\s*[,.;:!?)]|\s+(?:and|who|which|said|says|was|is|will|has|had|were|are|wants|"
     r"asked|raised|confirmed|joined|thinks|felt|feels|seemed|seems|would|wants)\b|$)"
 )
 _HONORIFIC = re.compile(
-    r"\b(Mr|Mrs|Ms|Miss|Dr|Prof|Herr|Frau|Sr|Sra|Mme|Mlle)\.?\s+"
+    r"\b((?:(?:Mr|Mrs|Ms|Miss|Dr|Prof|Herr|Frau|Sr|Sra|Mme|Mlle|Mevr|Dhr)\.?\s+)+)"
+    r"(?:([A-Z][a-zA-ZÀ-ÿ-]+)\s+(?=[A-Z]))?"
     r"([A-Z][a-zA-ZÀ-ÿ-]+(?:['’][A-Z][a-zA-ZÀ-ÿ-]+)?)"
+)
+_DOTTED = frozenset({"Mr", "Mrs", "Ms", "Dr", "Prof", "Sr", "Sra"})
+# "their new controller, Laura Kim," — a title before the name, as an apposition
+_TITLE_COMMA_NAME = re.compile(
+    r"\b((?i:the|our|your|their|his|her|its))\s+(?:new\s+)?([A-Za-zÀ-ÿ&/' -]{2,50}?),\s+"
+    rf"({_NAME})(?=\s*[,.;:)]|$)"
 )
 _CAPITALISED = re.compile(rf"\b{_NAME}\b")
 _WORD_TOKEN = re.compile(r"\b[A-Z][a-zA-ZÀ-ÿ'’-]+\b")
@@ -48,14 +58,84 @@ FUZZY_NAME = 88
 
 @lru_cache(maxsize=1)
 def _note_words() -> tuple[frozenset[str], frozenset[str]]:
-    raw = tomllib.loads(resources.files("ingest").joinpath("data/stances.toml").read_text("utf-8"))
+    raw = _stances_toml()
     return frozenset(raw["not_names"]["words"]), frozenset(raw["pronouns"]["words"])
 
 
+@lru_cache(maxsize=1)
+def _stances_toml() -> dict[str, Any]:
+    text = resources.files("ingest").joinpath("data/stances.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+@lru_cache(maxsize=1)
+def _not_title_words() -> frozenset[str]:
+    return frozenset(_stances_toml()["not_title"]["words"])
+
+
+@lru_cache(maxsize=1)
+def _not_person_words() -> frozenset[str]:
+    return frozenset(fold(w) for w in _stances_toml()["not_person"]["words"])
+
+
+_TITLE_END = re.compile(
+    r"[,;:]|\s[-–—]\s|\s(?:with|who|since|for|at|from|in|based|formerly|ex|and\s+(?:has|is|was))\s",
+    re.I,
+)
+_PARTICLES = frozenset(
+    {"van", "von", "de", "del", "da", "di", "le", "la", "der", "den", "ten", "ter"}
+)
+
+
+def job_title(text: str | None) -> str | None:
+    """The job title `text` starts with, cut at its end; None when the words do not
+    read as one ("CTO, with 15 years at Comcast" → "CTO"; "but it's an important
+    one" → None). "it" in lower case is the pronoun: IT is written in capitals."""
+    if not text:
+        return None
+    cut = _TITLE_END.split(text.strip(), maxsplit=1)[0].strip(" .")
+    words = cut.split()
+    if not words or len(words) > 8 or re.search(r"\bit\b", cut):
+        return None
+    not_title = _not_title_words()
+    if any(w.lower().strip(".,'’") in not_title for w in words):
+        return None
+    parsed = parse_title(cut)
+    if parsed.function == "other" and parsed.seniority == "staff" and not external_kind_hint(cut):
+        return None
+    return cut
+
+
+def is_person_name(name: str, book: ContactBook) -> bool:
+    """Whether a capitalised phrase can be a person's name: two to four words,
+    each capitalised, none a word of places, organisations, projects or products,
+    none a word of the account's or the deal's own names, and not someone the note's
+    mail headers put at another company."""
+    parts = name.replace("’", "'").split()
+    if not 2 <= len(parts) <= 4 or fold(name) in book.outside:
+        return False
+    blocked = _not_person_words()
+    for part in parts:
+        low = fold(part.strip(".,'"))
+        if low in _PARTICLES:
+            continue
+        if low in blocked or low in book.other_words or not part[0].isupper() or part.isupper():
+            return False
+    parsed = HumanName(name)
+    return bool(parsed.first and parsed.last)
+
+
+_TRANSLITERATED = (("ß", "ss"), ("ae", "a"), ("oe", "o"), ("ue", "u"))
+
+
 def fold(text: str) -> str:
-    """Lower case without accents, so that Lucia finds Lucía."""
+    """A key for comparing names: lower case without accents, so that Lucia finds Lucía,
+    and German transliteration undone on both sides, so that Krueger finds Krüger."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    for written, key in _TRANSLITERATED:
+        plain = plain.replace(written, key)
+    return plain
 
 
 def _strip_leading_words(name: str) -> str:
@@ -67,6 +147,11 @@ def _strip_leading_words(name: str) -> str:
     return " ".join(parts)
 
 
+def _reads_as_title(word: str) -> bool:
+    parsed = parse_title(word)
+    return parsed.function != "other" or parsed.seniority != "staff"
+
+
 @dataclass
 class Mention:
     person: Person
@@ -74,7 +159,6 @@ class Mention:
     stance: str
     evidence: str
     how: str
-    _rank: int = field(default=0, repr=False)
 
 
 @dataclass(frozen=True)
@@ -138,19 +222,25 @@ def new_person_id(account_id: str | None, key: str) -> str:
     return f"note-{digest}"
 
 
-def _is_title(text: str) -> bool:
-    parsed = parse_title(text)
-    return (
-        parsed.function != "other" or parsed.seniority != "staff" or bool(external_kind_hint(text))
-    )
-
-
 class ContactBook:
-    """The known contacts a note is matched against."""
+    """The known contacts a note is matched against, and the names that are not
+    people's: `other_names` holds the account's, the deal's and its product's
+    names, so that "Acme Cloud Platform" never becomes a contact."""
 
-    def __init__(self, contacts: Sequence[Person], account_id: str | None) -> None:
+    def __init__(
+        self,
+        contacts: Sequence[Person],
+        account_id: str | None,
+        other_names: Sequence[str | None] = (),
+    ) -> None:
         self.account_id = account_id
         self.contacts = [c for c in contacts if c.name or c.email]
+        self.other_words = frozenset(
+            fold(w) for n in other_names if n for w in re.findall(r"[^\W\d_]{3,}", n)
+        )
+        self.domains = frozenset(
+            c.email.rsplit("@", 1)[1].lower() for c in self.contacts if c.email and "@" in c.email
+        )
         self.by_email = {c.email.lower(): c for c in self.contacts if c.email}
         self.by_name = {c.name: c for c in self.contacts if c.name}
         firsts: dict[str, list[Person]] = {}
@@ -169,15 +259,28 @@ class ContactBook:
         for c in self.contacts:
             roles.setdefault(c.role, []).append(c)
         self.by_role = {k: v[0] for k, v in roles.items() if len(v) == 1}
+        self.learned: set[str] = set()
+        self.outside: set[str] = set()  # names a header gives an address elsewhere
 
     def learn(self, person: Person) -> None:
-        """A person first met in this note: later sentences may call them by first name."""
+        """A person first met in this note: later sentences may call them by first name,
+        or by surname after an honorific ("Petra Vogel" … "Dr. Vogel")."""
+        self.learned.add(person.id)
+        if person.email:
+            self.by_email.setdefault(person.email.lower(), person)
         if person.name and person.name not in self.by_name and " " in person.name:
             self.contacts.append(person)
             self.by_name[person.name] = person
-            first = fold(HumanName(person.name).first or "")
+            parsed = HumanName(person.name)
+            first, last = fold(parsed.first or ""), fold(parsed.last or "")
             if first and first not in self.by_first:
                 self.by_first[first] = person
+            if last and last not in self.by_last:
+                self.by_last[last] = person
+
+    def matched(self, person: Person) -> str:
+        """ "new" for a person this note made, "existing" for a known contact."""
+        return "new" if person.id in self.learned else "existing"
 
     def name(self, text: str) -> Person | None:
         if text in self.by_name:
@@ -211,11 +314,27 @@ def _same_shape(a: str, b: str) -> bool:
     return bool(last_a and last_b and last_a[0].lower() == last_b[0].lower())
 
 
+_LEADING_DETERMINER = re.compile(r"^\s*(?:the|our|your|their|its)\s+(?:new\s+)?", re.I)
+_SELLER_SIDE = re.compile(r"\s*,?\s*(?:from|on|of)\s+our\s+(?:side|team|end|company)\b", re.I)
+
+
+def _sellers(determined: str, customer_speaks: bool) -> bool:
+    """Whether "our …" / "your …" before a title puts the person on the seller's side:
+    "our" in the seller's own text, "your" in a message the customer wrote."""
+    first = determined.strip().split(" ", 1)[0].lower() if determined.strip() else ""
+    return (first == "our" and not customer_speaks) or (first == "your" and customer_speaks)
+
+
 def _overlaps(found: list[_Found], start: int, end: int) -> bool:
     return any(f.start < end and start < f.end for f in found)
 
 
-def _find_people(sentence: str, book: ContactBook, author: str | None) -> list[_Found]:
+def _find_people(
+    sentence: str, book: ContactBook, author: str | None, customer_speaks: bool = False
+) -> list[_Found]:
+    """The people a sentence names. `customer_speaks` is true in a message a contact of
+    the account wrote: there "our head of logistics" is theirs, while in the seller's
+    own text "our solutions engineer, Mark Ruiz" is the seller's side and nobody."""
     found: list[_Found] = []
 
     def add(start: int, end: int, person: Person, matched: str, how: str) -> None:
@@ -226,36 +345,75 @@ def _find_people(sentence: str, book: ContactBook, author: str | None) -> list[_
 
     for m in _EMAIL.finditer(sentence):
         known = book.by_email.get(m.group(0).lower())
+        domain = m.group(0).rsplit("@", 1)[-1].lower()
         if known:
             add(m.start(), m.end(), known, "existing", "email")
+        elif book.domains and domain not in book.domains:
+            continue  # an address at another company: the seller's side, a partner
+        elif _mailbox(m.group(0)):
+            continue
         else:
             add(m.start(), m.end(), book.new(None, email=m.group(0)), "new", "email")
     for pattern, how in ((_NAME_TITLE_PARENS, "name (title)"), (_NAME_COMMA_TITLE, "name, title")):
         for m in pattern.finditer(sentence):
-            name, title = _strip_leading_words(m.group(1).strip()), m.group(2).strip()
-            if not _is_title(title):
+            name = _strip_leading_words(m.group(1).strip())
+            title = job_title(_LEADING_DETERMINER.sub("", m.group(2)))
+            if title is None:
                 continue
             known = book.name(name)
+            after = sentence[m.end() : m.end() + 30]
+            ours = _SELLER_SIDE.match(after) is not None and not customer_speaks
+            seller = _sellers(m.group(2), customer_speaks) or ours
+            rest = m.group(2).split(title, 1)[-1]
+            elsewhere = (  # "(Senior Manager, Deloitte LLP)"; a consultant stays, as external
+                bool(_COMPANY.search(rest))
+                and not _names_account(rest, book)
+                and not external_kind_hint(title)
+            )
+            if not known and (not is_person_name(name, book) or seller or elsewhere):
+                continue
             person = known or book.new(name, title=title)
-            add(m.start(), m.end(), person, "existing" if known else "new", how)
+            add(m.start(), m.end(), person, book.matched(known) if known else "new", how)
+    for m in _TITLE_COMMA_NAME.finditer(sentence):
+        name, title = m.group(3), job_title(m.group(2))
+        known = book.name(name)
+        if known:
+            add(m.start(3), m.end(3), known, book.matched(known), "title, name")
+            continue
+        if title is None or _sellers(m.group(1), customer_speaks) or not is_person_name(name, book):
+            continue
+        add(m.start(3), m.end(3), book.new(name, title=title), "new", "title, name")
     for m in _HONORIFIC.finditer(sentence):
-        surname = m.group(2)
-        known = book.by_last.get(fold(surname))
-        written = f"{m.group(1)}. {surname}"
-        person = known or book.new(written)
-        add(m.start(), m.end(), person, "existing" if known else "new", "honorific")
+        honorifics, first, surname = m.group(1).split(), m.group(2), m.group(3)
+        full = f"{first} {surname}" if first else None
+        if fold(surname) in book.other_words:
+            continue
+        if not full and (fold(surname) in _not_person_words() or _reads_as_title(surname)):
+            continue  # "Sr. Director" is a title, "Dr. Oetker Park" no one
+        if author and fold(surname) == fold(HumanName(author).last or ""):
+            continue  # "Herr Seller" is the note's own author
+        known = (book.name(full) if full else None) or book.by_last.get(fold(surname))
+        if known:
+            add(m.start(), m.end(), known, book.matched(known), "honorific")
+            continue
+        if full and (any(fold(w) in book.other_words for w in (first, surname))):
+            continue
+        honorific = honorifics[-1].rstrip(".")
+        written = full or f"{honorific}{'.' if honorific in _DOTTED else ''} {surname}"
+        add(m.start(), m.end(), book.new(written), "new", "honorific")
     for m in _CAPITALISED.finditer(sentence):
         known = book.name(m.group(0))
         if known:
-            add(m.start(), m.end(), known, "existing", "name")
+            add(m.start(), m.end(), known, book.matched(known), "name")
     not_names, _ = _note_words()
+    author_first = fold(HumanName(author).first or "") if author else ""
     for m in _WORD_TOKEN.finditer(sentence):
         token = m.group(0)
-        if token.lower() in not_names:
+        if token.lower() in not_names or fold(token) == author_first:
             continue
         known = book.by_first.get(fold(token))
         if known:
-            add(m.start(), m.end(), known, "existing", "first name")
+            add(m.start(), m.end(), known, book.matched(known), "first name")
     for m in _DETERMINER.finditer(sentence):
         rest = sentence[m.end() :]
         tokens = re.findall(r"[A-Za-zÀ-ÿ&.'-]+", rest)[:5]
@@ -271,39 +429,168 @@ def _find_people(sentence: str, book: ContactBook, author: str | None) -> list[_
     return sorted(found, key=lambda f: f.start)
 
 
-def _clause_of(sentence: str, at: int) -> tuple[str, int]:
-    """The clause around a character position, and the word index of the position in it."""
-    start = 0
-    for brk in CLAUSE_BREAK.finditer(sentence):
-        if brk.start() >= at:
-            return sentence[start : brk.start()], len(words_of(sentence[start:at]))
-        start = brk.end()
-    return sentence[start:], len(words_of(sentence[start:at]))
+_FIRST_PERSON = re.compile(
+    r"(?<![\w'’])(?:I|I'm|I’m|I've|I’ve|I'll|I’ll|I'd|I’d|[Ii]ch|[Jj]e|[Jj]'ai|[Jj]’ai|[Yy]o|[Ii]k)"
+    r"(?![\w'’])"
+)
+_PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he)(?:['’]s)?\b")
+_QUOTED = re.compile(r"[\"“„«]([^\"“”„«»]{3,400})[\"”“»]")
 
 
-_STRENGTH = {"blocker": 4, "champion": 4, "skeptical": 3, "supportive": 3, "neutral": 1}
+def _header_people(
+    people: list[HeaderPerson], book: ContactBook, author: str | None
+) -> list[tuple[Person, str, str, HeaderPerson]]:
+    """The people a thread's headers and signatures name, matched to the contacts.
+
+    A stranger becomes a new contact only when their address is at one of the
+    account's own domains, or when a signature gives a person's name and a job
+    title and no header puts that name at another company: the seller's side,
+    partners and mailing lists are nobody at the account."""
+    elsewhere = {
+        fold(p.name)
+        for p in people
+        if p.name and p.email and p.email.rsplit("@", 1)[-1].lower() not in book.domains
+    }
+    if book.domains:
+        book.outside |= elsewhere  # "Markus Hahn <markus@it-partner.com>" in Cc: not theirs
+    author_first = fold(HumanName(author).first or "") if author else ""
+    out: list[tuple[Person, str, str, HeaderPerson]] = []
+    for p in people:
+        if author and p.name and fold(p.name) in (fold(author), author_first):
+            continue
+        if p.name and " " not in p.name.strip():
+            known = book.by_first.get(fold(p.name))  # "Thanks, Mei": a known contact or nobody
+            if known:
+                out.append((known, book.matched(known), p.line, p))
+            continue
+        known = book.by_email.get(p.email.lower()) if p.email else None
+        known = known or (book.name(p.name) if p.name else None)
+        if known:
+            out.append((known, book.matched(known), p.line, p))
+            continue
+        at_account = p.email is not None and p.email.rsplit("@", 1)[-1].lower() in book.domains
+        if p.name and fold(p.name) in elsewhere:
+            continue
+        if _mailbox(p.email):
+            continue  # "Accounts Payable <ap@acme.com>": a shared mailbox
+        if p.org and _COMPANY.search(p.org) and not _names_account(p.org, book):
+            continue  # "Solutions Engineer | Vendor Inc.": another company's signature
+        title = job_title(p.title)
+        if p.name and is_person_name(p.name, book) and (at_account or title):
+            person = book.new(p.name, title=title, email=p.email)
+        elif at_account and not p.name:
+            person = book.new(None, email=p.email)
+        else:
+            continue
+        book.learn(person)
+        out.append((person, "new", p.line, p))
+    return out
 
 
-def _clauses(sentence: str) -> list[tuple[int, str]]:
-    spans, start = [], 0
-    for brk in CLAUSE_BREAK.finditer(sentence):
-        spans.append((start, sentence[start : brk.start()]))
-        start = brk.end()
-    spans.append((start, sentence[start:]))
-    return spans
+_COMPANY = re.compile(
+    r"\b(?:Inc|Ltd|LLC|LLP|LP|GmbH|AG|KGaA|SA|SAS|SpA|SRL|S\.A|S\.L|SL|BV|B\.V|NV|N\.V|plc|PLC"
+    r"|Pty|Corp|Co|KG|SE)\b"
+)
+
+
+def _names_account(text: str, book: ContactBook) -> bool:
+    return any(fold(w) in book.other_words for w in re.findall(r"[^\W\d_]{3,}", text))
+
+
+def _mailbox(email: str | None) -> bool:
+    """A shared address (procurement@, info@, ap@) is a mailbox, nobody in particular."""
+    if not email:
+        return False
+    local = email.split("@", 1)[0].lower()
+    return local in _mailbox_names() or not re.search(r"[a-z]", local)
+
+
+@lru_cache(maxsize=1)
+def _mailbox_names() -> frozenset[str]:
+    return frozenset(_stances_toml()["mailboxes"]["names"])
 
 
 class _Collector:
+    """A person's mentions in a note fold into one: the latest stance that says
+    something wins, as a note tells what happened in order and a thread's newest
+    message is read last. A weak cue — one that says "neutral" outright
+    ("undecided") or a negated champion cue ("not enthusiastic") — only replaces
+    having no stance yet."""
+
     def __init__(self) -> None:
         self.mentions: dict[str, Mention] = {}
+        self._said: dict[str, str | None] = {}
 
-    def offer(self, person: Person, matched: str, stance: str, evidence: str, how: str) -> None:
-        rank = _STRENGTH.get(stance, 0)
+    def offer(
+        self, person: Person, matched: str, stance: str | None, evidence: str, how: str
+    ) -> None:
         current = self.mentions.get(person.id)
         if current is None:
-            self.mentions[person.id] = Mention(person, matched, stance, evidence, how, rank)
-        elif rank > current._rank:
-            current.stance, current.evidence, current._rank = stance, evidence, rank
+            said = plain(stance) if stance else None
+            self.mentions[person.id] = Mention(person, matched, said or "neutral", evidence, how)
+            self._said[person.id] = said
+            return
+        said = self._said[person.id]
+        if stance is None:
+            if said is None and current.how == "mail header" and how != "mail header":
+                current.evidence, current.how = evidence, how  # the body says more than a header
+            return
+        weak = stance == "neutral" or stance.startswith(WEAK)
+        if weak and said not in (None, "neutral"):
+            return
+        current.stance, current.evidence, current.how = plain(stance), evidence, how
+        self._said[person.id] = plain(stance)
+
+
+def _anchors(
+    sentence: str,
+    found: list[_Found],
+    speaker: Person | None,
+    previous: list[Person],
+) -> list[Anchor]:
+    """The sentence's anchors: the people it names, "he"/"she" when they can only mean
+    one person (named before in the sentence, else in the previous one), and "I" —
+    the message's sender, or inside quotation marks the person named just before the
+    quote."""
+    anchors = [Anchor(f.start, f.end, f.person) for f in found]
+    taken = [(f.start, f.end) for f in found]
+    speaking: set[int] = set()  # anchors of "I": he or she is never the one speaking
+    quotes = [(q.start(), q.end()) for q in _QUOTED.finditer(sentence)]
+
+    def free(start: int, end: int) -> bool:
+        return not any(a < end and start < b for a, b in taken)
+
+    for m in sorted(
+        list(_PRONOUN.finditer(sentence)) + list(_FIRST_PERSON.finditer(sentence)),
+        key=lambda m: m.start(),
+    ):
+        if not free(m.start(), m.end()):
+            continue
+        if _PRONOUN.fullmatch(m.group(0)):
+            before = {
+                a.person.id: a.person
+                for a in anchors
+                if a.start < m.start() and a.person and id(a) not in speaking
+            }
+            if not before:
+                before = {p.id: p for p in previous}
+            person = next(iter(before.values())) if len(before) == 1 else None
+        else:
+            quote = next((q for q in quotes if q[0] < m.start() < q[1]), None)
+            if quote is None:
+                if speaker is None:
+                    continue  # the note's author speaking: nobody of the account
+                person = speaker
+            else:
+                named = [a for a in anchors if a.start < quote[0] and a.person]
+                person = max(named, key=lambda a: a.start).person if named else None
+        anchor = Anchor(m.start(), m.end(), person)
+        if not _PRONOUN.fullmatch(m.group(0)):
+            speaking.add(id(anchor))
+        anchors.append(anchor)
+        taken.append((m.start(), m.end()))
+    anchors.sort(key=lambda a: a.start)
+    return anchors
 
 
 def extract_mentions(
@@ -312,41 +599,43 @@ def extract_mentions(
     author: str | None = None,
     attendees: Sequence[str] = (),
 ) -> list[Mention]:
-    """People named in a note, each once, with their strongest stance and its sentence.
+    """People named in a note, each once, with their latest stance and its sentence.
 
-    A clause that opens with "he" or "she" speaks of the one person named just
-    before it (in the same sentence or the previous one), as notes are written.
+    The headers and signatures of a thread are read first, so that the body knows the
+    people they name; then each message, oldest first, sentence by sentence. The
+    sender's own "I" is an anchor for the sender: signatures themselves give no stance.
     """
-    _, pronouns = _note_words()
-    found_people = _Collector()
-    previous: list[Person] = []
-    previous_sentence = ""
-    for sentence in sentences(text):
-        found = _find_people(sentence, book, author)
-        for f in found:
-            if f.matched == "new":
-                book.learn(f.person)
-            clause, at = _clause_of(sentence, f.start)
-            found_people.offer(f.person, f.matched, stance_near(clause, at), sentence, f.how)
-        for start, clause in _clauses(sentence):
-            words = words_of(clause)
-            if not words or words[0] not in pronouns:
-                continue
-            if any(start <= f.start < start + len(clause) for f in found):
-                continue
-            before = [f.person for f in found if f.start < start]
-            referents = {p.id: p for p in (before or previous)}
-            if len(referents) != 1:
-                continue
-            person = next(iter(referents.values()))
-            evidence = sentence if before else f"{previous_sentence} {sentence}"
-            mention = found_people.mentions[person.id]
-            found_people.offer(
-                person, mention.matched, stance_near(clause, 0), evidence, mention.how
-            )
-        if found:
-            previous = [f.person for f in found]
-            previous_sentence = sentence
+    reduced = reduce_note(text)
+    collector = _Collector()
+    resolved = _header_people(reduced.people, book, author)
+    for person, matched, line, _ in resolved:
+        collector.offer(person, matched, None, line, "mail header")
+    senders = {id(header): person for person, _, _, header in resolved}
+    for sender, message in reversed(reduced.messages):
+        speaker = senders.get(id(sender)) if sender is not None else None
+        previous: list[Person] = []
+        previous_sentence = ""
+        for sentence in sentences(message):
+            found = _find_people(sentence, book, author, customer_speaks=speaker is not None)
+            for f in found:
+                if f.matched == "new":
+                    book.learn(f.person)
+                collector.offer(f.person, f.matched, None, sentence, f.how)
+            anchors = _anchors(sentence, found, speaker, previous)
+            if speaker is not None and not anchors:
+                anchors = [Anchor(0, 0, speaker)]  # "Signed." "The order is approved."
+            named = {f.person.id: f.how for f in found}
+            for anchor, stance in stances_in(sentence, anchors):
+                who = anchor.person
+                assert who is not None
+                evidence = sentence
+                if who.id not in named and who in previous:
+                    evidence = f"{previous_sentence} {sentence}"
+                how = named.get(who.id, "sender" if who is speaker else "pronoun")
+                collector.offer(who, book.matched(who), stance, evidence, how)
+            here = [a.person for a in anchors if a.person and a.person is not speaker]
+            if here:
+                previous, previous_sentence = here, sentence
     for attendee in attendees:
         attendee = attendee.strip()
         if not attendee:
@@ -355,7 +644,7 @@ def extract_mentions(
             person = book.by_email.get(attendee.lower()) or book.new(None, email=attendee)
         else:
             person = book.name(attendee) or book.new(attendee)
-        if person.id not in found_people.mentions:
-            matched = "existing" if person in book.contacts else "new"
-            found_people.offer(person, matched, "neutral", "", "attendee")
-    return list(found_people.mentions.values())
+        if person.id not in collector.mentions:
+            known = person in book.contacts and person.id not in book.learned
+            collector.offer(person, "existing" if known else "new", None, "", "attendee")
+    return list(collector.mentions.values())
