@@ -26,6 +26,7 @@ from graph.models import (
     UpsertCounts,
 )
 from graph.resolution import Merge
+from graph.search import NameMatches
 
 
 class DealWriter(Protocol):
@@ -100,6 +101,16 @@ class ContactsReader(Protocol):
         ...
 
 
+class NameSearch(Protocol):
+    """Finding records by name (graph.search), for the pages' search box."""
+
+    def search_names(self, tenant: str, text: str, limit: int) -> NameMatches:
+        """Deals, accounts and people of the tenant whose name holds `text` (folded with
+        graph.search.fold) or whose id is `text`; at most `limit` of each, in
+        graph.search.in_search_order. Empty for blank text."""
+        ...
+
+
 class KeyStore(Protocol):
     """API keys; only hashes are stored. Keys are not tenant data: the root key manages all."""
 
@@ -144,6 +155,7 @@ class GraphStore(
     PersonHistory,
     ContactsReader,
     MergeLedger,
+    NameSearch,
     KeyStore,
     PersonEraser,
     Health,

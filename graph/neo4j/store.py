@@ -61,6 +61,7 @@ from graph.resolution import (
     resolve,
     rewrite_deal,
 )
+from graph.search import DealMatch, NameMatches, in_search_order, search_terms
 
 DEFAULT_BATCH_SIZE = 1000
 
@@ -510,6 +511,37 @@ class Neo4jGraphStore:
         result: list[AuditEntry] = self._read(work)
         return result
 
+    # -- search by name (graph.search; the pages' search box) -----------------------
+
+    def search_names(self, tenant: str, text: str, limit: int) -> NameMatches:
+        terms = search_terms(text)
+        if terms is None:
+            return NameMatches()
+        raw, folded = terms
+        params = {"tenant": tenant, "id": raw, "text": folded, "limit": limit}
+
+        def work(tx: ManagedTransaction) -> NameMatches:
+            deal_rows = self._rows(tx, cypher.SEARCH_DEALS, **params)
+            account_rows = self._rows(tx, cypher.SEARCH_ACCOUNTS, **params)
+            person_rows = self._rows(tx, cypher.SEARCH_PEOPLE, **params)
+            return NameMatches(
+                deals=tuple(
+                    in_search_order(
+                        (DealMatch(_deal(props), name) for props, name in deal_rows),
+                        raw,
+                        folded,
+                        lambda m: (m.deal.id, m.deal.name),
+                    )
+                ),
+                accounts=tuple(
+                    in_search_order(map(_account, account_rows), raw, folded, _id_and_name)
+                ),
+                people=tuple(in_search_order(map(_person, person_rows), raw, folded, _id_and_name)),
+            )
+
+        result: NameMatches = self._read(work)
+        return result
+
     # -- reads ---------------------------------------------------------------------
 
     def closed_deals(self, tenant: str, segment: SegmentFilter) -> list[ClosedDeal]:
@@ -640,6 +672,11 @@ class Neo4jGraphStore:
         rows = self._rows(tx, cypher.PERSON_SEATS, tenant=tenant, ids=sorted(set(person_ids)))
         rows.sort(key=lambda r: (r[0], r[1]))  # person, then deal
         return [PersonSeat(p, d, a, o, bool(x)) for p, d, a, o, x in rows]
+
+
+def _id_and_name(record: Account | Person) -> tuple[str, str | None]:
+    """What graph.search orders a hit by (search by name)."""
+    return record.id, record.name
 
 
 class Resolved(NamedTuple):

@@ -19,7 +19,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, and_, case, delete, func, select, text, tuple_
+from sqlalchemy import Connection, Engine, and_, case, delete, func, or_, select, text, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -57,6 +57,7 @@ from graph.resolution import (
     resolve,
     rewrite_deal,
 )
+from graph.search import DealMatch, NameMatches, fold, in_search_order, search_terms
 from graph.sql.schema import (
     accounts,
     api_keys,
@@ -682,6 +683,48 @@ class SqlGraphStore:
                 AuditEntry(r.tenant, r.action, r.key_id, r.at, json.loads(r.detail)) for r in rows
             ]
 
+    # -- search by name (graph.search; the pages' search box) -----------------------
+
+    def search_names(self, tenant: str, text: str, limit: int) -> NameMatches:
+        terms = search_terms(text)
+        if terms is None:
+            return NameMatches()
+        raw, folded = terms
+        with self._guard(), self._engine.connect() as conn:
+            on_sqlite = _name_folding(conn)
+            found = {
+                table.name: conn.execute(
+                    _name_search(table, tenant, raw, folded, limit, on_sqlite)
+                ).all()
+                for table in (deals, accounts, people)
+            }
+            account_names = dict(
+                conn.execute(
+                    select(accounts.c.id, accounts.c.name).where(
+                        accounts.c.tenant == tenant,
+                        accounts.c.id.in_({row.account_id for row in found["deals"]}),
+                    )
+                ).all()
+            )
+
+        def key(record: Any) -> tuple[str, str | None]:
+            return record.id, record.name
+
+        return NameMatches(
+            deals=tuple(
+                DealMatch(d, account_names.get(d.account_id))
+                for d in in_search_order(
+                    (_deal(r._mapping) for r in found["deals"]), raw, folded, key
+                )
+            ),
+            accounts=tuple(
+                in_search_order((_account(r._mapping) for r in found["accounts"]), raw, folded, key)
+            ),
+            people=tuple(
+                in_search_order((_person(r._mapping) for r in found["people"]), raw, folded, key)
+            ),
+        )
+
     # -- reads ---------------------------------------------------------------------
 
     def _segment_where(self, tenant: str, segment: SegmentFilter) -> Any:
@@ -901,6 +944,36 @@ class SqlGraphStore:
                 found[row.id] = _person(row._mapping)
         return found
 
+
+# -- search by name helpers --------------------------------------------------------------
+
+
+def _name_folding(conn: Connection) -> bool:
+    """Make the connection fold names as graph.search.fold does; answer whether it is
+    SQLite. SQLite's lower() folds ASCII only ("MÜLLER" would stay "mÜller"), so the
+    connection is given Python's as `bcg_fold`."""
+    if conn.dialect.name != "sqlite":
+        return False
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    driver.create_function("bcg_fold", 1, fold, deterministic=True)
+    return True
+
+
+def _name_search(
+    table: Any, tenant: str, raw: str, folded: str, limit: int, on_sqlite: bool
+) -> Any:
+    """The tenant's rows whose folded name holds the text (a plain substring: no LIKE
+    wildcards to escape) or whose id is it, best `limit` first (graph.search order)."""
+    whole: Any = func.coalesce(table.c.name, "")
+    name = func.bcg_fold(whole) if on_sqlite else func.lower(whole)
+    position = func.instr(name, folded) if on_sqlite else func.strpos(name, folded)
+    return (
+        select(table)
+        .where(table.c.tenant == tenant, or_(table.c.id == raw, position > 0))
+        .order_by(case((table.c.id == raw, 0), (position == 1, 1), else_=2), name, table.c.id)
+        .limit(limit)
+    )
 
 def _overwrite(rows: Sequence[dict[str, Any]]) -> Callable[[Any], dict[str, Any]]:
     """On conflict, every column of the rows but the key takes the incoming value."""
