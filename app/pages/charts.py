@@ -82,14 +82,6 @@ class SeatMark:
 
 
 @dataclass(frozen=True)
-class RoleLabel:
-    role: str
-    x: float
-    y: float
-    anchor: str
-
-
-@dataclass(frozen=True)
 class CommitteePicture:
     width: int
     height: int
@@ -97,8 +89,8 @@ class CommitteePicture:
     cy: float
     radius: float
     seats: tuple[SeatMark, ...]
-    roles: tuple[RoleLabel, ...]
     tip_y: float
+    deal_lines: tuple[str, ...]
 
 
 def _telling(seats: Sequence[ParticipantOut]) -> ParticipantOut:
@@ -111,16 +103,21 @@ def _telling(seats: Sequence[ParticipantOut]) -> ParticipantOut:
     return next((s for s in seats if s.source != "note"), seats[0])
 
 
+def _words(value: str) -> str:
+    return value.replace("_", " ")
+
+
 def _tip_lines(tip: Sequence[str], width: int) -> list[str]:
     chars = int((width - 48) / 7.4)  # 13px text
-    lines = wrap(tip[0], chars, 1) + wrap(tip[1], chars, 1)
-    if len(tip) > 2:
-        lines += wrap(tip[2], chars, 2)
+    lines = [line for part in tip[:3] for line in wrap(part, chars, 1)]
+    if len(tip) > 3:
+        lines += wrap(tip[3], chars, 3)
     return lines
 
 
-def committee_picture(participants: Sequence[ParticipantOut]) -> CommitteePicture:
-    """The deal at the centre, its people on a ring around it, grouped by role."""
+def committee_picture(deal_name: str, participants: Sequence[ParticipantOut]) -> CommitteePicture:
+    """The deal at the centre, its people on a ring around it, grouped by role (a gap
+    between groups), each disc named with its person and role."""
     by_person: dict[str, list[ParticipantOut]] = {}
     for seat in participants:
         by_person.setdefault(seat.person.id, []).append(seat)
@@ -134,37 +131,34 @@ def committee_picture(participants: Sequence[ParticipantOut]) -> CommitteePictur
         if not groups or groups[-1] != role:
             groups.append(role)
     slots = len(people) + (len(groups) if len(groups) > 1 else 0)
-    radius = max(150.0, slots * 64 / (2 * math.pi))
-    margin_x, margin_y = 170, 84
+    radius = max(120.0, slots * 84 / (2 * math.pi))
+    margin_x, margin_y = 96, 40
     width = int(2 * (radius + margin_x))
     cx, cy = width / 2, radius + margin_y
-    tip_y = cy + radius + 70
-    height = int(tip_y + 96)
+    tip_y = cy + radius + 66
+    height = int(tip_y + 150)
 
     def at(slot: float, r: float) -> tuple[float, float]:
         angle = -math.pi / 2 + 2 * math.pi * slot / max(slots, 1)
         return cx + r * math.cos(angle), cy + r * math.sin(angle)
 
     marks: list[SeatMark] = []
-    labels: list[RoleLabel] = []
     slot = 0.0
     for group in groups:
-        members = [s for s in people if _telling(s).role == group]
-        first = slot
-        for seats in members:
+        for seats in (s for s in people if _telling(s).role == group):
             shown = _telling(seats)
             x, y = at(slot, radius)
             fill, ink = stance_colours(shown.stance)
             person = shown.person
             sources = tuple(dict.fromkeys(s.source for s in seats))
-            deal_roles = tuple(dict.fromkeys(s.deal_role for s in seats))
-            evidence = tuple(e for s in seats for e in s.evidence)
             title = f" ({person.title})" if person.title else ""
-            buying = ", ".join(r.replace("_", " ") for r in deal_roles)
+            named = [s.deal_role for s in seats if s.deal_role != "other"] or ["other"]
+            deal_roles = tuple(dict.fromkeys(named))  # a note's seat says "other"
+            evidence = tuple(e for s in seats for e in s.evidence)
             tip = [
                 f"{person.name or person.id}{title}",
-                f"role {shown.role}; buying role {buying}; stance {shown.stance}; "
-                f"source {', '.join(sources)}",
+                f"role {shown.role}; buying role {', '.join(_words(r) for r in deal_roles)}",
+                f"stance {shown.stance}; source {', '.join(sources)}",
             ]
             if evidence:
                 tip.append(f"evidence: “{evidence[-1]}”")
@@ -188,15 +182,10 @@ def committee_picture(participants: Sequence[ParticipantOut]) -> CommitteePictur
                 )
             )
             slot += 1
-        middle = (first + slot - 1) / 2
-        lx, ly = at(middle, radius + NODE_R + 40)
-        offset = lx - cx
-        anchor = "middle" if abs(offset) < radius * 0.3 else "start" if offset > 0 else "end"
-        labels.append(RoleLabel(group, round(lx, 1), round(ly + 4, 1), anchor))
         if len(groups) > 1:
             slot += 1
     return CommitteePicture(
-        width, height, cx, cy, radius, tuple(marks), tuple(labels), round(tip_y, 1)
+        width, height, cx, cy, radius, tuple(marks), round(tip_y, 1), tuple(wrap(deal_name, 13, 4))
     )
 
 

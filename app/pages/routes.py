@@ -149,7 +149,9 @@ def deal_page(request: Request, viewer: Reader, deal_id: RecordId) -> HTMLRespon
         view=view,
         deal=view.committee.deal,
         account=view.committee.account,
-        picture=charts.committee_picture(view.committee.participants),
+        picture=charts.committee_picture(
+            view.committee.deal.name or view.committee.deal.id, view.committee.participants
+        ),
         stances=charts.STANCES,
     )
 

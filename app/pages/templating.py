@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
 from app.pages.access import PageRefused, SignInRequired, current_viewer, login_url
 from graph.errors import InvalidInput, NotFound, StoreUnavailable
@@ -59,6 +60,11 @@ def _words(value: str | None) -> str:
     return (value or "").replace("_", " ")
 
 
+def _role(value: str | None) -> Markup:
+    """A role key that may break after its dot on a narrow screen."""
+    return Markup(".<wbr>").join(escape(value or "").split("."))
+
+
 ENV = Environment(
     loader=PackageLoader("app.pages", "templates"),
     autoescape=select_autoescape(["html", "svg"], default_for_string=True, default=True),
@@ -66,7 +72,7 @@ ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-ENV.filters.update(percent=_percent, ratio=_ratio, amount=_amount, words=_words)
+ENV.filters.update(percent=_percent, ratio=_ratio, amount=_amount, words=_words, role=_role)
 
 
 def render(
