@@ -247,7 +247,7 @@ class ForestPlot:
     presence_width: float
 
 
-LABEL_W, PLOT_W, GAP, PRESENCE_W = 168, 236, 18, 92
+LABEL_W, PLOT_W, GAP, PRESENCE_W = 146, 200, 14, 64  # narrow enough to read on a phone
 ROW_H, HEAD_H, FOOT_H = 30, 34, 40
 AXIS_MIN, AXIS_MAX = 1 / 64, 64.0
 
@@ -302,7 +302,7 @@ def forest_plot(effects: Sequence[Effect]) -> ForestPlot:
         exponent += 1
     bottom = HEAD_H + ROW_H * len(effects)
     return ForestPlot(
-        width=LABEL_W + PLOT_W + GAP + PRESENCE_W + 44,
+        width=LABEL_W + PLOT_W + GAP + PRESENCE_W + 42,
         height=int(bottom + FOOT_H),
         plot_left=left,
         plot_right=right,
