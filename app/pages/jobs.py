@@ -110,9 +110,9 @@ class ImportJobs:
             return None
         try:
             data = json.loads((self._folder(job_id) / "status.json").read_text("utf-8"))
-        except (OSError, ValueError):
+            status = JobStatus(**data)
+        except (OSError, ValueError, TypeError):  # gone, or written by another version
             return None
-        status = JobStatus(**data)
         if status.tenant != tenant:
             return None
         if status.state == "running" and not _alive(status.pid):
