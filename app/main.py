@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from app import pages
 from app.auth import resolve_root_key
 from app.deps import Services
 from app.errors import install_error_handlers
@@ -79,6 +80,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(analysis.router)
     app.include_router(people.router)
     app.include_router(keys.router)
+    app.mount(pages.STATIC_PATH, pages.static_files(), name="pages-static")
+    app.include_router(pages.router)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     read_cache_tenants: int = Field(
         default=8, ge=1, description="Tenants whose counters each worker keeps in memory."
     )
+    session_secret: SecretStr | None = Field(
+        default=None, description="Signs the pages' session cookies; derived from the root key."
+    )
+    session_hours: float = Field(default=8, gt=0, le=24 * 30, description="A page session's life.")
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
@@ -42,6 +46,11 @@ class Settings(BaseSettings):
             raise ValueError("BCG_NEO4J_USER and BCG_NEO4J_PASSWORD are required in production")
         if "*" in self.cors_origins:
             raise ValueError("BCG_CORS_ORIGINS must not be '*' in production")
+        secret = self.session_secret.get_secret_value() if self.session_secret else ""
+        if len(secret) < 32:
+            raise ValueError(
+                "BCG_SESSION_SECRET must be set to at least 32 characters in production"
+            )
         return self
 
     @property

@@ -29,6 +29,7 @@ from graph.models import (
     UpsertCounts,
 )
 from graph.resolution import Merge
+from graph.search import NameMatches
 
 
 class DealWriter(Protocol):
@@ -146,6 +147,23 @@ class ContactsReader(Protocol):
         ...
 
 
+class SegmentNames(Protocol):
+    def segment_names(self, tenant: str) -> tuple[list[str], list[str]]:
+        """The industries and regions the tenant's accounts carry, as they spell them
+        (one spelling per segment key), each sorted case-insensitively."""
+        ...
+
+
+class NameSearch(Protocol):
+    """Finding records by name (graph.search), for the pages' search box."""
+
+    def search_names(self, tenant: str, text: str, limit: int) -> NameMatches:
+        """Deals, accounts and people of the tenant whose name holds `text` (folded with
+        graph.search.fold) or whose id is `text`; at most `limit` of each, in
+        graph.search.in_search_order. Empty for blank text."""
+        ...
+
+
 class KeyStore(Protocol):
     """API keys; only hashes are stored. Keys are not tenant data: the root key manages all."""
 
@@ -192,6 +210,8 @@ class GraphStore(
     SeatContexts,
     ContactsReader,
     MergeLedger,
+    NameSearch,
+    SegmentNames,
     KeyStore,
     PersonEraser,
     Health,

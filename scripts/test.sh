@@ -6,6 +6,17 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 BIN="$ROOT/.venv/bin"
 
+# The page tests drive Debian's chromium with Playwright (pyproject's dev extras); its
+# own browser download is not used. CI runs as root on a fresh Debian machine.
+if [[ ! -x /usr/bin/chromium ]]; then
+  if [[ "$(id -u)" -eq 0 ]]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+fi
+"$BIN/python" -c "import playwright" 2>/dev/null || "$BIN/pip" install --quiet -e '.[dev]'
+
 started=""
 if [[ -z "${BCG_NEO4J_URI:-}" ]]; then
   export BCG_NEO4J_STATE="$ROOT/.neo4j/test"

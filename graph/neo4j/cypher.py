@@ -501,3 +501,47 @@ RECORD_MIGRATION = """
 MERGE (m:BcgMigration {version: $version})
 ON CREATE SET m.name = $name, m.applied_at = datetime()
 """
+
+# -- search by name (graph.search; the pages' search box) -------------------------------
+# The id itself, then names starting with the text, then names holding it; each by folded
+# name and id, the best $limit. toLower folds as graph.search.fold; CONTAINS has no
+# wildcards, so the text needs no escaping.
+
+SEGMENT_NAMES = """
+MATCH (a:Account {tenant: $tenant})
+RETURN collect(DISTINCT CASE WHEN a.industry_key IS NOT NULL THEN [a.industry, a.industry_key] END)
+         AS industries,
+       collect(DISTINCT CASE WHEN a.region_key IS NOT NULL THEN [a.region, a.region_key] END)
+         AS regions
+"""
+
+SEARCH_DEALS = """
+MATCH (d:Deal {tenant: $tenant})
+WITH d, toLower(coalesce(d.name, '')) AS folded
+WHERE d.id = $id OR folded CONTAINS $text
+WITH d, folded ORDER BY
+  CASE WHEN d.id = $id THEN 0 WHEN folded STARTS WITH $text THEN 1 ELSE 2 END, folded, d.id
+LIMIT $limit
+OPTIONAL MATCH (a:Account {tenant: $tenant, id: d.account_id})
+RETURN collect([properties(d), a.name]) AS rows
+"""
+
+SEARCH_ACCOUNTS = """
+MATCH (a:Account {tenant: $tenant})
+WITH a, toLower(coalesce(a.name, '')) AS folded
+WHERE a.id = $id OR folded CONTAINS $text
+WITH a, folded ORDER BY
+  CASE WHEN a.id = $id THEN 0 WHEN folded STARTS WITH $text THEN 1 ELSE 2 END, folded, a.id
+LIMIT $limit
+RETURN collect(properties(a)) AS rows
+"""
+
+SEARCH_PEOPLE = """
+MATCH (p:Person {tenant: $tenant})
+WITH p, toLower(coalesce(p.name, '')) AS folded
+WHERE p.id = $id OR folded CONTAINS $text
+WITH p, folded ORDER BY
+  CASE WHEN p.id = $id THEN 0 WHEN folded STARTS WITH $text THEN 1 ELSE 2 END, folded, p.id
+LIMIT $limit
+RETURN collect(properties(p)) AS rows
+"""
