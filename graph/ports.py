@@ -15,8 +15,10 @@ from graph.keys import ApiKey
 from graph.models import (
     Account,
     AccountContacts,
+    ActivityRecord,
     ClosedDeal,
     DealCommittee,
+    DealCoverage,
     DealRecord,
     NoteRecord,
     Person,
@@ -44,6 +46,21 @@ class NoteWriter(Protocol):
     def upsert_notes(self, tenant: str, records: Sequence[NoteRecord]) -> UpsertCounts:
         """Write notes and their mentions in one transaction, and refresh the seats that
         the notes of the touched deals give (`SAT_IN {source: note}`)."""
+        ...
+
+
+class ActivityWriter(Protocol):
+    def upsert_activities(self, tenant: str, records: Sequence[ActivityRecord]) -> UpsertCounts:
+        """Write activities and their people in one transaction (people resolved as a
+        deal's contacts are), and refresh the seats they give (`SAT_IN {source:
+        activity}`, graph.activities) of every deal they touch, before and after."""
+        ...
+
+
+class CoverageReader(Protocol):
+    def deal_coverage(self, tenant: str, deal_ids: Collection[str]) -> list[DealCoverage]:
+        """Outcome, industry, committee size and seats per source of these deals, ordered
+        by id; ids of no stored deal are left out (an import report's `coverage`)."""
         ...
 
 
@@ -136,6 +153,8 @@ class GraphStore(
     DealWriter,
     PeopleWriter,
     NoteWriter,
+    ActivityWriter,
+    CoverageReader,
     CommitteeReader,
     SegmentReader,
     DataVersion,

@@ -25,15 +25,25 @@ from neo4j.exceptions import (
     SessionExpired,
 )
 
+from graph.activities import (
+    ActivityRow,
+    DealSpan,
+    activity_seats,
+    incoming_of_activities,
+    reach,
+    rewrite_activity,
+)
 from graph.erasure import AuditEntry, ErasureReport, redact, redaction_terms
 from graph.errors import StoreUnavailable
 from graph.keys import ApiKey
 from graph.models import (
     Account,
     AccountContacts,
+    ActivityRecord,
     ClosedDeal,
     Deal,
     DealCommittee,
+    DealCoverage,
     DealRecord,
     NoteRecord,
     Participant,
@@ -152,6 +162,12 @@ class Neo4jGraphStore:
                 resolved = self._resolve(tx, tenant, incoming_of_deals(changed), {}, now)
                 rewritten = [rewrite_deal(r, resolved.mapping) for r in changed]
                 self._write_deals(tx, tenant, rewritten, existing.keys(), resolved, now)
+                # A deal's dates or account decide which account activities count for it;
+                # deals created just now have no activity seats to delete.
+                ids = [r.deal.id for r in rewritten]
+                self._refresh_activity_seats(
+                    tx, tenant, ids, [i for i in ids if i in existing], now
+                )
                 _bump(tx, tenant)
             return counts
 
@@ -413,6 +429,124 @@ class Neo4jGraphStore:
         result: UpsertCounts = self._write(work)
         return result
 
+    # -- activities --------------------------------------------------------------------
+
+    def upsert_activities(self, tenant: str, records: Sequence[ActivityRecord]) -> UpsertCounts:
+        if not records:
+            return UpsertCounts()
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+
+        def work(tx: ManagedTransaction) -> UpsertCounts:
+            found = self._rows(
+                tx, cypher.ACTIVITY_HASHES, tenant=tenant, ids=[r.activity.id for r in records]
+            )
+            counts, changed_ids = classify_upserts(
+                [(r.activity.id, r.content_hash) for r in records], {f[0]: f[1] for f in found}
+            )
+            changed = [r for r in records if r.activity.id in changed_ids]
+            if changed:
+                # Where the stored versions gave seats, and where the new ones will.
+                reached: set[tuple[str | None, str | None]] = {
+                    (d, None) if d else (None, a) for i, _, d, a in found if i in changed_ids
+                }
+                reached |= {reach(r.activity) for r in changed}
+                resolved = self._resolve(tx, tenant, incoming_of_activities(changed), {}, now)
+                rewritten = [rewrite_activity(r, resolved.mapping) for r in changed]
+                self._write_activities(tx, tenant, rewritten)
+                deal_ids = self._deals_reached(tx, tenant, reached)
+                self._refresh_activity_seats(tx, tenant, deal_ids, deal_ids, now)
+                _bump(tx, tenant)
+            return counts
+
+        result: UpsertCounts = self._write(work)
+        return result
+
+    def _write_activities(
+        self, tx: ManagedTransaction, tenant: str, records: Sequence[ActivityRecord]
+    ) -> None:
+        people = {
+            p.id: _person_row(p, r.activity.account_id, None) for r in records for p in r.people
+        }
+        accounts = {r.activity.account_id: {"id": r.activity.account_id} for r in records}
+        self._run_batches(tx, cypher.MERGE_ACCOUNTS, _by_id(accounts), tenant=tenant)
+        self._run_batches(tx, cypher.MERGE_PEOPLE, _by_id(people), tenant=tenant)
+        rows = [
+            {
+                "id": r.activity.id,
+                "props": {
+                    "source": r.activity.source,
+                    "kind": r.activity.kind,
+                    "occurred_at": r.activity.occurred_at,
+                    "subject": r.activity.subject,
+                    "deal_id": r.activity.deal_id,
+                    "account_id": r.activity.account_id,
+                    "content_hash": r.content_hash,
+                },
+                "people": sorted(p.id for p in r.people),
+            }
+            for r in sorted(records, key=lambda r: r.activity.id)
+        ]
+        self._run_batches(tx, cypher.MERGE_ACTIVITIES, rows, tenant=tenant)
+
+    def _deals_reached(
+        self, tx: ManagedTransaction, tenant: str, reached: set[tuple[str | None, str | None]]
+    ) -> list[str]:
+        rows = self._rows(
+            tx,
+            cypher.DEALS_REACHED,
+            tenant=tenant,
+            deal_ids=sorted({d for d, _ in reached if d}),
+            account_ids=sorted({a for _, a in reached if a}),
+        )
+        return sorted(set(rows))
+
+    def _refresh_activity_seats(
+        self,
+        tx: ManagedTransaction,
+        tenant: str,
+        deal_ids: list[str],
+        stored: list[str],
+        now: str,
+    ) -> None:
+        """Derive these deals' `activity` seats again (graph.activities); `stored` are the
+        deals that may hold some already."""
+        spans: list[DealSpan] = []
+        rows: list[ActivityRow] = []
+        for start in range(0, len(deal_ids), self._batch_size):
+            chunk = deal_ids[start : start + self._batch_size]
+            for d, account, created, closed, found in self._rows(
+                tx, cypher.ACTIVITY_SEAT_ROWS, tenant=tenant, ids=chunk
+            ):
+                spans.append(DealSpan(d, account, created, closed))
+                rows.extend(ActivityRow(*f) for f in found)
+        seats = activity_seats(rows, spans)
+        seat_rows = _seat_rows({s.deal_id: seats[s.deal_id] for s in spans})
+        if stored or seat_rows:
+            self._replace_seats(tx, tenant, "activity", stored, seat_rows, now)
+
+    def deal_coverage(self, tenant: str, deal_ids: Collection[str]) -> list[DealCoverage]:
+        def work(tx: ManagedTransaction) -> list[DealCoverage]:
+            rows = self._rows(tx, cypher.DEAL_COVERAGE, tenant=tenant, ids=sorted(set(deal_ids)))
+            out = []
+            for deal_id, outcome, industry, seats in rows:
+                present = [(p, source) for p, source in seats if p is not None]
+                sources: dict[str, int] = {}
+                for _, source in present:
+                    sources[source] = sources.get(source, 0) + 1
+                out.append(
+                    DealCoverage(
+                        deal_id,
+                        outcome,
+                        industry,
+                        len({p for p, _ in present}),
+                        tuple(sorted(sources.items())),
+                    )
+                )
+            return sorted(out, key=lambda c: c.deal_id)
+
+        result: list[DealCoverage] = self._read(work)
+        return result
+
     # -- keys, erasure, audit ----------------------------------------------------------
 
     def create_key(self, key: ApiKey) -> None:
@@ -475,9 +609,18 @@ class Neo4jGraphStore:
                 )
             self._run_batches(tx, cypher.SET_NOTE_TEXT, note_rows, tenant=tenant)
             self._run_batches(tx, cypher.SET_MENTION_EVIDENCE, mention_rows, tenant=tenant)
+            taken_part = self._rows(tx, cypher.PERSON_ACTIVITIES, tenant=tenant, id=target)
+            subjects = [{"id": i, "subject": redact(s, terms)} for i, s, _, _ in taken_part if s]
+            self._run_batches(tx, cypher.SET_ACTIVITY_SUBJECTS, subjects, tenant=tenant)
             erased = tx.run(cypher.ERASE_PERSON, tenant=tenant, id=target).single()
             aliases = tx.run(cypher.ERASE_ALIASES, tenant=tenant, id=target).single()
             self._refresh_note_seats(tx, tenant, sorted(affected), now)
+            reached: set[tuple[str | None, str | None]] = {
+                (d, None) if d else (None, a) for _, _, d, a in taken_part
+            }
+            if reached:
+                deal_ids = self._deals_reached(tx, tenant, reached)
+                self._refresh_activity_seats(tx, tenant, deal_ids, deal_ids, now)
             report = ErasureReport(
                 participations=erased["seats"] if erased else 0,
                 mentions=erased["mentions"] if erased else 0,

@@ -23,15 +23,25 @@ from sqlalchemy import Connection, Engine, and_, case, delete, func, select, tex
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from graph.activities import (
+    ActivityRow,
+    DealSpan,
+    activity_seats,
+    incoming_of_activities,
+    reach,
+    rewrite_activity,
+)
 from graph.erasure import AuditEntry, ErasureReport, redact, redaction_terms
 from graph.errors import StoreUnavailable
 from graph.keys import ApiKey
 from graph.models import (
     Account,
     AccountContacts,
+    ActivityRecord,
     ClosedDeal,
     Deal,
     DealCommittee,
+    DealCoverage,
     DealRecord,
     NoteRecord,
     Participant,
@@ -59,6 +69,8 @@ from graph.resolution import (
 )
 from graph.sql.schema import (
     accounts,
+    activities,
+    activity_people,
     api_keys,
     audit_log,
     data_versions,
@@ -285,6 +297,8 @@ class SqlGraphStore:
                     {},
                 )
                 self._write_deals(conn, tenant, [rewrite_deal(r, mapping) for r in changed])
+                # A deal's dates or account decide which account activities count for it.
+                self._refresh_activity_seats(conn, tenant, [r.deal.id for r in changed])
                 self._bump(conn, tenant)
         return counts
 
@@ -559,6 +573,239 @@ class SqlGraphStore:
             {d: (accounts_of[d], seats.get(d, [])) for d in deal_ids if d in accounts_of},
         )
 
+    # -- activities --------------------------------------------------------------------
+
+    def upsert_activities(self, tenant: str, records: Sequence[ActivityRecord]) -> UpsertCounts:
+        if not records:
+            return UpsertCounts()
+        with self._guard(), self._engine.begin() as conn:
+            ids = [r.activity.id for r in records]
+            existing = self._hashes(conn, activities, tenant, ids)
+            counts, changed_ids = classify_upserts(
+                [(r.activity.id, r.content_hash) for r in records], existing
+            )
+            changed = [r for r in records if r.activity.id in changed_ids]
+            if changed:
+                reached = self._stored_reach(conn, tenant, [r.activity.id for r in changed])
+                reached |= {reach(r.activity) for r in changed}
+                mapping = self._resolve(conn, tenant, incoming_of_activities(changed), {})
+                self._write_activities(
+                    conn, tenant, [rewrite_activity(r, mapping) for r in changed]
+                )
+                self._refresh_activity_seats(
+                    conn, tenant, self._deals_reached(conn, tenant, reached)
+                )
+                self._bump(conn, tenant)
+        return counts
+
+    def _write_activities(
+        self, conn: Connection, tenant: str, records: Sequence[ActivityRecord]
+    ) -> None:
+        self._upsert_people(
+            conn, tenant, [(p, r.activity.account_id, None) for r in records for p in r.people]
+        )
+        self._put(
+            conn, accounts, [{"tenant": tenant, "id": r.activity.account_id} for r in records]
+        )
+        rows = [
+            {
+                "tenant": tenant,
+                "id": r.activity.id,
+                "source": r.activity.source,
+                "kind": r.activity.kind,
+                "occurred_at": r.activity.occurred_at,
+                "subject": r.activity.subject,
+                "deal_id": r.activity.deal_id,
+                "account_id": r.activity.account_id,
+                "content_hash": r.content_hash,
+            }
+            for r in records
+        ]
+        self._put(conn, activities, rows, update=_overwrite(rows))
+        ids = [r.activity.id for r in records]
+        for chunk in _chunks(ids):
+            conn.execute(
+                delete(activity_people).where(
+                    activity_people.c.tenant == tenant, activity_people.c.activity_id.in_(chunk)
+                )
+            )
+        links = [
+            {"tenant": tenant, "activity_id": r.activity.id, "person_id": p.id}
+            for r in records
+            for p in r.people
+        ]
+        if links:
+            conn.execute(activity_people.insert(), links)
+
+    def _stored_reach(
+        self, conn: Connection, tenant: str, ids: list[str]
+    ) -> set[tuple[str | None, str | None]]:
+        """Where the stored versions of these activities gave seats (an edit may move one
+        to another deal or account: the old one loses them)."""
+        found: set[tuple[str | None, str | None]] = set()
+        for chunk in _chunks(ids):
+            rows = conn.execute(
+                select(activities.c.deal_id, activities.c.account_id).where(
+                    activities.c.tenant == tenant, activities.c.id.in_(chunk)
+                )
+            )
+            found.update((r.deal_id, None) if r.deal_id else (None, r.account_id) for r in rows)
+        return found
+
+    def _deals_reached(
+        self, conn: Connection, tenant: str, reached: set[tuple[str | None, str | None]]
+    ) -> list[str]:
+        deal_ids = {d for d, _ in reached if d}
+        account_ids = sorted({a for _, a in reached if a})
+        for chunk in _chunks(account_ids):
+            rows = conn.execute(
+                select(deals.c.id).where(deals.c.tenant == tenant, deals.c.account_id.in_(chunk))
+            )
+            deal_ids.update(r.id for r in rows)
+        return sorted(deal_ids)
+
+    def _refresh_activity_seats(self, conn: Connection, tenant: str, deal_ids: list[str]) -> None:
+        """Derive these deals' `activity` seats again from the activities that reach them."""
+        spans: list[DealSpan] = []
+        for chunk in _chunks(deal_ids):
+            spans.extend(
+                DealSpan(r.id, r.account_id, r.created_at, r.closed_at)
+                for r in conn.execute(
+                    select(
+                        deals.c.id, deals.c.account_id, deals.c.created_at, deals.c.closed_at
+                    ).where(deals.c.tenant == tenant, deals.c.id.in_(chunk))
+                )
+            )
+        if not spans:
+            return
+        rows = self._activity_rows(
+            conn, tenant, [s.deal_id for s in spans], sorted({s.account_id for s in spans})
+        )
+        seats = activity_seats(rows, spans)
+        self._replace_seats(
+            conn, tenant, "activity", {s.deal_id: (s.account_id, seats[s.deal_id]) for s in spans}
+        )
+
+    def _activity_rows(
+        self, conn: Connection, tenant: str, deal_ids: list[str], account_ids: list[str]
+    ) -> list[ActivityRow]:
+        """The people of activities logged on these deals or on these accounts alone."""
+        joined = activities.join(
+            activity_people,
+            and_(
+                activity_people.c.tenant == activities.c.tenant,
+                activity_people.c.activity_id == activities.c.id,
+            ),
+        )
+        columns = (
+            activities.c.id,
+            activities.c.kind,
+            activities.c.occurred_at,
+            activities.c.subject,
+            activities.c.deal_id,
+            activities.c.account_id,
+            activity_people.c.person_id,
+        )
+        wheres = [
+            (activities.c.deal_id, deal_ids, True),
+            (activities.c.account_id, account_ids, False),
+        ]
+        found: list[ActivityRow] = []
+        for column, values, on_deal in wheres:
+            for chunk in _chunks(values):
+                condition: Any = column.in_(chunk)
+                if not on_deal:
+                    condition = and_(condition, activities.c.deal_id.is_(None))
+                found.extend(
+                    ActivityRow(
+                        r.id, r.kind, r.occurred_at, r.subject, r.deal_id, r.account_id, r.person_id
+                    )
+                    for r in conn.execute(
+                        select(*columns)
+                        .select_from(joined)
+                        .where(activities.c.tenant == tenant, condition)
+                    )
+                )
+        return found
+
+    def _erase_from_activities(
+        self, conn: Connection, tenant: str, person_id: str, terms: list[str]
+    ) -> None:
+        """A person leaves the activities they took part in; their name leaves the
+        subjects, and the seats those activities give are derived again."""
+        ids = [
+            r.activity_id
+            for r in conn.execute(
+                select(activity_people.c.activity_id).where(
+                    activity_people.c.tenant == tenant, activity_people.c.person_id == person_id
+                )
+            )
+        ]
+        conn.execute(
+            delete(activity_people).where(
+                activity_people.c.tenant == tenant, activity_people.c.person_id == person_id
+            )
+        )
+        reached: set[tuple[str | None, str | None]] = set()
+        for chunk in _chunks(ids):
+            for r in conn.execute(
+                select(
+                    activities.c.id,
+                    activities.c.subject,
+                    activities.c.deal_id,
+                    activities.c.account_id,
+                ).where(activities.c.tenant == tenant, activities.c.id.in_(chunk))
+            ):
+                reached.add((r.deal_id, None) if r.deal_id else (None, r.account_id))
+                if r.subject:
+                    conn.execute(
+                        activities.update()
+                        .where(activities.c.tenant == tenant, activities.c.id == r.id)
+                        .values(subject=redact(r.subject, terms))
+                    )
+        self._refresh_activity_seats(conn, tenant, self._deals_reached(conn, tenant, reached))
+
+    def deal_coverage(self, tenant: str, deal_ids: Collection[str]) -> list[DealCoverage]:
+        found: list[DealCoverage] = []
+        with self._guard(), self._engine.connect() as conn:
+            for chunk in _chunks(sorted(set(deal_ids))):
+                heads = conn.execute(
+                    select(deals.c.id, deals.c.outcome, accounts.c.industry)
+                    .select_from(
+                        deals.outerjoin(
+                            accounts,
+                            and_(
+                                accounts.c.tenant == deals.c.tenant,
+                                accounts.c.id == deals.c.account_id,
+                            ),
+                        )
+                    )
+                    .where(deals.c.tenant == tenant, deals.c.id.in_(chunk))
+                ).all()
+                seats = conn.execute(
+                    select(
+                        participations.c.deal_id,
+                        participations.c.source,
+                        participations.c.person_id,
+                    ).where(participations.c.tenant == tenant, participations.c.deal_id.in_(chunk))
+                ).all()
+                people: dict[str, set[str]] = defaultdict(set)
+                sources: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+                for s in seats:
+                    people[s.deal_id].add(s.person_id)
+                    sources[s.deal_id][s.source] += 1
+                found.extend(
+                    DealCoverage(
+                        h.id,
+                        h.outcome,
+                        h.industry,
+                        len(people[h.id]),
+                        tuple(sorted(sources[h.id].items())),
+                    )
+                    for h in heads
+                )
+        return sorted(found, key=lambda c: c.deal_id)
+
     # -- keys, erasure, audit ----------------------------------------------------------
 
     def create_key(self, key: ApiKey) -> None:
@@ -660,6 +907,7 @@ class SqlGraphStore:
             ).rowcount
             conn.execute(delete(people).where(people.c.tenant == tenant, people.c.id == target))
             self._refresh_note_seats(conn, tenant, sorted(affected_deals))
+            self._erase_from_activities(conn, tenant, target, terms)
             report = ErasureReport(removed_seats, removed_mentions, len(note_ids), removed_aliases)
             self._bump(conn, tenant)
             conn.execute(
