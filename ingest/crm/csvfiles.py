@@ -99,10 +99,22 @@ def decode(name: str, data: bytes) -> Decoded:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data).best()
-    if best is None:
+    matches = list(from_bytes(data))
+    if not matches:
         raise InvalidInput(name, "not text in any encoding the importer can tell")
+    least = min(m.chaos for m in matches)
+    for preferred in PREFERRED:
+        for match in matches:
+            if match.chaos <= least + 0.1 and preferred in match.could_be_from_charset:
+                return Decoded(str(match), _encoding_name(preferred))
+    best = matches[0]
     return Decoded(str(best), _encoding_name(best.encoding))
+
+
+# The single-byte encodings CRM exports are written in, in the order they are preferred
+# among candidates the detector finds about as plausible: on a short file, Windows-1250
+# or a DOS code page decode Western names as well as Windows-1252 does.
+PREFERRED = ("cp1252", "latin_1", "iso8859_15", "cp1250")
 
 
 def _encoding_name(python_name: str) -> str:

@@ -205,6 +205,7 @@ def run_import(
         )
         objects["activities"].add(intake.counts)
         objects["notes"].add(intake.notes)
+        objects["notes"].read += len(intake.prepared_notes.records)  # read from their text
         report.rejected.extend(_located(batch, intake.rejected))
         if progress:
             progress("activities", len(batch))

@@ -61,7 +61,7 @@ COLUMNS = {
 REPORT_OBJECT = {
     "accounts": "accounts",
     "contacts": "contacts",
-    "contact_roles": "deals",
+    "contact_roles": "contact roles",
     "opportunities": "deals",
 }
 

@@ -3,8 +3,9 @@
 Salesforce writes a record's id in two forms: 15 characters, case-sensitive
 (reports, the UI, older exports), and 18 characters, the same 15 with a
 3-character suffix that encodes which of them are upper case (the API, Data
-Loader, the weekly export). Both name one record, so every id is keyed in its
-18-character form. An empty lookup is written as `000000000000000AAA`. The
+Loader, the weekly export), so that it survives tools that ignore case. Both name
+one record, so every id is keyed in its 18-character form, its case restored from
+the suffix. An empty lookup is written as `000000000000000AAA`. The
 first three characters say what the record is: 003 a contact, 00Q a lead, 005 a
 user, 006 an opportunity, 001 an account.
 """
@@ -40,9 +41,27 @@ def sf_id(value: str | None) -> str | None:
     text = value.strip()
     if not text or text in _EMPTY:
         return None
-    if text.isalnum() and text.isascii() and len(text) in (15, 18):
-        return text[:15] + _suffix(text[:15])
+    if not (text.isalnum() and text.isascii()):
+        return text
+    if len(text) == 15:
+        return text + _suffix(text)
+    if len(text) == 18:
+        restored = _restore_case(text)
+        return restored + _suffix(restored) if restored else text
     return text
+
+
+def _restore_case(eighteen: str) -> str | None:
+    """The 15 characters in their own case, from the suffix (a spreadsheet that changed
+    the case of an 18-character id did not change the record it names)."""
+    out = []
+    for chunk in range(3):
+        position = _SUFFIX_ALPHABET.find(eighteen[15 + chunk].upper())
+        if position < 0:
+            return None
+        for offset, char in enumerate(eighteen[chunk * 5 : chunk * 5 + 5]):
+            out.append(char.upper() if position >> offset & 1 else char.lower())
+    return "".join(out)
 
 
 def kind_of(record_id: str | None) -> str | None:
