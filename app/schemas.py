@@ -6,7 +6,14 @@ import math
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, SkipValidation
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Field,
+    SerializerFunctionWrapHandler,
+    SkipValidation,
+    model_serializer,
+)
 
 from graph.analytics import LikelyCommittee, PeopleRanking, RoleRanking
 from graph.backtest import BacktestResult
@@ -53,6 +60,15 @@ class IngestResult(BaseModel):
         description="Records kept with something odd (e.g. closed_at "
         "before created_at, as back-filled CRM deals have).",
     )
+
+    @model_serializer(mode="wrap")
+    def _warnings_only_when_any(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """`warnings` appears only when there are some: the ingest answer of DESIGN §4
+        stays as it was for every batch without one."""
+        data = handler(self)
+        if isinstance(data, dict) and not data.get("warnings"):
+            data.pop("warnings", None)
+        return data
 
 
 class LocatedRejectedOut(BaseModel):
