@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Mapping
-from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Annotated
+from typing import Annotated
 
 import typer
 import uvicorn
 
 from app.auth import ROOT_TENANT, TENANT_PATTERN, issue_key
+from app.import_report import report_lines
 from app.protocol import NoDelayH11Protocol
 from app.settings import Settings
 from app.stores import build_store
@@ -22,9 +21,13 @@ from graph.errors import InvalidInput, StoreUnavailable
 from graph.influence import InfluenceSettings
 from graph.keys import SCOPES
 from graph.likely import LikelySettings
+from graph.models import Outcome
+from ingest.crm.hubspot import REQUIRED as HUBSPOT_REQUIRED
 from ingest.crm.hubspot import HubSpotExport
 from ingest.crm.importer import Export, JsonlExport, run_import
+from ingest.crm.salesforce import REQUIRED as SALESFORCE_REQUIRED
 from ingest.crm.salesforce import SalesforceExport
+from ingest.crm.stages import parse_stage_map
 
 cli = typer.Typer(no_args_is_help=True, help="Buying-committee graph service.")
 
@@ -80,14 +83,83 @@ import_cli = typer.Typer(no_args_is_help=True, help="Bulk imports, on the API's 
 cli.add_typer(import_cli, name="import")
 
 
-def _find(folder: Path, *patterns: str) -> Path:
-    """The export file in `folder` whose lower-cased name matches a pattern, in order."""
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".csv")
-    for pattern in patterns:
-        for path in files:
-            if re.fullmatch(pattern, path.name.lower()):
-                return path
-    raise typer.BadParameter(f"no file like {patterns[0]} in {folder}")
+def _stem(path: Path) -> str:
+    return "".join(c for c in path.stem.lower() if c.isalnum())
+
+
+# A Salesforce file's object from its name: `Task.csv` in a backup, `tasks.csv`, ….
+SALESFORCE_FILES = {
+    "account": "accounts",
+    "accounts": "accounts",
+    "opportunity": "opportunities",
+    "opportunities": "opportunities",
+    "contact": "contacts",
+    "contacts": "contacts",
+    "opportunitycontactrole": "contact_roles",
+    "opportunitycontactroles": "contact_roles",
+    "contactroles": "contact_roles",
+    "contactrole": "contact_roles",
+    "task": "tasks",
+    "tasks": "tasks",
+    "taskrelation": "task_relations",
+    "taskrelations": "task_relations",
+    "event": "events",
+    "events": "events",
+    "eventrelation": "event_relations",
+    "eventrelations": "event_relations",
+    "emailmessage": "email_messages",
+    "emailmessages": "email_messages",
+    "emailmessagerelation": "email_message_relations",
+    "emailmessagerelations": "email_message_relations",
+}
+# A HubSpot file's object from a word in its name, in this order
+# (`hubspot-crm-exports-all-deals-2025-10-01.csv`).
+HUBSPOT_WORDS = (
+    ("compan", "companies"),
+    ("contact", "contacts"),
+    ("deal", "deals"),
+    ("call", "calls"),
+    ("meeting", "meetings"),
+    ("email", "emails"),
+    ("note", "notes"),
+    ("task", "tasks"),
+)
+
+
+def _csv_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        raise typer.BadParameter(f"{folder} is not a folder", param_hint="FOLDER")
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() == ".csv")
+
+
+def _salesforce_files(folder: Path) -> tuple[dict[str, Path], list[str]]:
+    found: dict[str, Path] = {}
+    skipped: list[str] = []
+    for path in _csv_files(folder):
+        name = SALESFORCE_FILES.get(_stem(path))
+        if name and name not in found:
+            found[name] = path
+        else:
+            skipped.append(path.name)
+    return found, skipped
+
+
+def _hubspot_files(folder: Path) -> tuple[dict[str, Path], list[str]]:
+    found: dict[str, Path] = {}
+    skipped: list[str] = []
+    for path in _csv_files(folder):
+        name = next((n for word, n in HUBSPOT_WORDS if word in _stem(path)), None)
+        if name and name not in found:
+            found[name] = path
+        else:
+            skipped.append(path.name)
+    return found, skipped
+
+
+def _require(found: dict[str, Path], required: tuple[str, ...], folder: Path) -> None:
+    missing = [name for name in required if name not in found]
+    if missing:
+        raise typer.BadParameter(f"no {', '.join(missing)} export in {folder}")
 
 
 def _run_import(export: Export, tenant: str, sizes: dict[str, int]) -> None:
@@ -98,15 +170,17 @@ def _run_import(export: Export, tenant: str, sizes: dict[str, int]) -> None:
     store = build_store(settings)
     console = Console(stderr=True)
     try:
+        store.migrate()  # a fresh data directory imports as `serve` starts: migrated first
         with Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console
         ) as bar:
             tasks = {what: bar.add_task(what, total=total) for what, total in sizes.items()}
 
             def advance(what: str, done: int) -> None:
-                bar.advance(tasks[what], done)
+                if what in tasks:
+                    bar.advance(tasks[what], done)
 
-            report = run_import(export, tenant, store, store, progress=advance)
+            report = run_import(export, tenant, store, progress=advance)
     except StoreUnavailable as error:
         typer.echo(f"error: the store is unreachable ({error}); nothing more was written", err=True)
         raise typer.Exit(3) from error
@@ -115,34 +189,18 @@ def _run_import(export: Export, tenant: str, sizes: dict[str, int]) -> None:
         raise typer.Exit(2) from error
     finally:
         store.close()
-    for r in report.rejected:
-        reasons = "; ".join(f"{e.field}: {e.message}" for e in r.errors)
-        typer.echo(f"{r.file}:{r.line}: {r.id or '-'}: {reasons}", err=True)
-    d, p = report.deals, report.people
-    typer.echo(
-        f"deals: {d.created} created, {d.updated} updated, {d.unchanged} unchanged; "
-        f"contacts: {p.created} created, {p.updated} updated, {p.unchanged} unchanged; "
-        f"{len(report.rejected)} rows rejected"
-    )
+    for line in report_lines(report):
+        typer.echo(line.text, err=line.to_stderr)
 
 
-def _import_files(
-    paths: dict[str, Path],
-    build: Callable[[Mapping[str, IO[str]]], Export],
-    deals_file: str,
-    tenant: str,
-) -> None:
-    """Open a CRM's export files, size the progress bar from them, and import."""
-    with ExitStack() as stack:
-        streams = {
-            k: stack.enter_context(v.open(encoding="utf-8-sig", newline=""))
-            for k, v in paths.items()
-        }
-        sizes = {
-            "contacts": _data_lines(paths["contacts"]),
-            "deals": _data_lines(paths[deals_file]),
-        }
-        _run_import(build(streams), tenant, sizes)
+def _import_files(paths: dict[str, Path], export: Export, deals_file: str, tenant: str) -> None:
+    """Size the progress bar from the export files, and import."""
+    sizes = {
+        "contacts": _data_lines(paths["contacts"]),
+        "deals": _data_lines(paths[deals_file]),
+        "activities": 0,
+    }
+    _run_import(export, tenant, sizes)
 
 
 def _data_lines(path: Path) -> int:
@@ -150,49 +208,54 @@ def _data_lines(path: Path) -> int:
         return max(0, sum(1 for _ in handle) - 1)
 
 
+StageMapOption = Annotated[
+    str | None,
+    typer.Option(
+        "--stage-map",
+        help="Outcomes of stage labels the export's flags do not decide: "
+        "'Dead Deals=lost; Signed=won'.",
+    ),
+]
+
+
+def _stage_map(text: str | None) -> dict[str, Outcome]:
+    try:
+        return parse_stage_map(text)
+    except InvalidInput as error:
+        raise typer.BadParameter(error.message, param_hint="--stage-map") from error
+
+
 @import_cli.command("salesforce")
-def import_salesforce(folder: Path, tenant: str = ROOT_TENANT) -> None:
-    """Salesforce exports in FOLDER: Account, Opportunity, Contact, OpportunityContactRole."""
-    paths = {
-        "accounts": _find(folder, r"accounts?\.csv", r".*account.*\.csv"),
-        "opportunities": _find(folder, r"opportunit(y|ies)\.csv", r"opportunit(y|ies).*\.csv"),
-        "contacts": _find(folder, r"contacts?\.csv"),
-        "contact_roles": _find(
-            folder,
-            r"opportunitycontactroles?\.csv",
-            r"(opportunity_)?contact_roles?\.csv",
-            r".*contactrole.*\.csv",
-        ),
-    }
-    _import_files(
-        paths,
-        lambda s: SalesforceExport(
-            accounts=s["accounts"],
-            opportunities=s["opportunities"],
-            contacts=s["contacts"],
-            contact_roles=s["contact_roles"],
-        ),
-        deals_file="opportunities",
-        tenant=tenant,
+def import_salesforce(
+    folder: Path, tenant: str = ROOT_TENANT, stage_map: StageMapOption = None
+) -> None:
+    """A Salesforce export or org backup in FOLDER: Account, Opportunity, Contact and, where
+    present, OpportunityContactRole, Task, TaskRelation, Event, EventRelation, EmailMessage,
+    EmailMessageRelation (`Task.csv`, `tasks.csv`, …). Other files are listed as skipped."""
+    paths, skipped = _salesforce_files(folder)
+    _require(paths, SALESFORCE_REQUIRED, folder)
+    export = SalesforceExport(
+        files_in={name: path.read_bytes() for name, path in paths.items()},
+        stage_map=_stage_map(stage_map),
+        skipped_files=skipped,
     )
+    _import_files(paths, export, "opportunities", tenant)
 
 
 @import_cli.command("hubspot")
-def import_hubspot(folder: Path, tenant: str = ROOT_TENANT) -> None:
-    """HubSpot exports in FOLDER: companies, contacts and deals (names containing those words)."""
-    paths = {
-        "companies": _find(folder, r".*compan.*\.csv"),
-        "contacts": _find(folder, r".*contact.*\.csv"),
-        "deals_file": _find(folder, r".*deal.*\.csv"),
-    }
-    _import_files(
-        paths,
-        lambda s: HubSpotExport(
-            companies=s["companies"], contacts=s["contacts"], deals_file=s["deals_file"]
-        ),
-        deals_file="deals_file",
-        tenant=tenant,
+def import_hubspot(
+    folder: Path, tenant: str = ROOT_TENANT, stage_map: StageMapOption = None
+) -> None:
+    """HubSpot exports in FOLDER: deals and contacts, and where present companies, calls,
+    meetings, e-mails, notes and tasks (file names containing those words)."""
+    paths, skipped = _hubspot_files(folder)
+    _require(paths, HUBSPOT_REQUIRED, folder)
+    export = HubSpotExport(
+        files_in={name: path.read_bytes() for name, path in paths.items()},
+        stage_map=_stage_map(stage_map),
+        skipped_files=skipped,
     )
+    _import_files(paths, export, "deals", tenant)
 
 
 @import_cli.command("deals")
@@ -200,7 +263,8 @@ def import_deals(file: Path, tenant: str = ROOT_TENANT) -> None:
     """Deals from a JSON Lines file, one deal per line as in POST /v1/ingest/deals."""
     with file.open(encoding="utf-8") as stream:
         lines = _data_lines(file) + 1
-        _run_import(JsonlExport(stream, name=file.name), tenant, {"contacts": 0, "deals": lines})
+        export = JsonlExport(stream=stream, name=file.name)
+        _run_import(export, tenant, {"contacts": 0, "deals": lines})
 
 
 keys_cli = typer.Typer(no_args_is_help=True, help="API keys.")

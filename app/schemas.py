@@ -6,7 +6,14 @@ import math
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, SkipValidation
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Field,
+    SerializerFunctionWrapHandler,
+    SkipValidation,
+    model_serializer,
+)
 
 from graph.analytics import LikelyCommittee, PeopleRanking, RoleRanking
 from graph.backtest import BacktestResult
@@ -15,8 +22,9 @@ from graph.influence import Direction, Effect
 from graph.keys import ApiKey
 from graph.models import Account, Deal, DealCommittee, Person, SegmentFilter, UpsertCounts
 from graph.stats import Z95
+from ingest.activities import ActivityIn, ActivityIntake
 from ingest.batches import Rejection
-from ingest.crm.importer import ImportReport
+from ingest.crm.importer import ImportReport, LocatedRejection
 from ingest.notes.intake import NoteIn, PreparedNotes
 from ingest.records import DealIn, PersonIn
 
@@ -47,6 +55,20 @@ class IngestResult(BaseModel):
     updated: int
     unchanged: int
     rejected: list[RejectedOut]
+    warnings: list[RejectedOut] = Field(
+        default_factory=list,
+        description="Records kept with something odd (e.g. closed_at "
+        "before created_at, as back-filled CRM deals have).",
+    )
+
+    @model_serializer(mode="wrap")
+    def _warnings_only_when_any(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """`warnings` appears only when there are some: the ingest answer of DESIGN §4
+        stays as it was for every batch without one."""
+        data = handler(self)
+        if isinstance(data, dict) and not data.get("warnings"):
+            data.pop("warnings", None)
+        return data
 
 
 class LocatedRejectedOut(BaseModel):
@@ -62,17 +84,71 @@ class CountsOut(BaseModel):
     unchanged: int
 
 
+class ObjectCountsOut(BaseModel):
+    read: int = Field(description="Rows of this object read from the files.")
+    created: int
+    updated: int
+    unchanged: int
+    skipped: int = Field(description="Rows left out on purpose (see `skipped`).")
+    rejected: int
+
+
+class FileOut(BaseModel):
+    name: str
+    rows: int
+    encoding: str = Field(description="As detected, e.g. `utf-8`, `utf-8-sig`, `windows-1252`.")
+    delimiter: str
+    duplicate_columns: list[str] = Field(description="Read from their first occurrence.")
+
+
+class SkippedOut(BaseModel):
+    object: str
+    reason: str
+    count: int
+
+
+class CoverageOut(BaseModel):
+    """What the imported deals' committees rest on."""
+
+    closed_deals: int
+    closed_deals_with_committee: int
+    median_committee_size: float | None
+    participations: dict[str, int] = Field(description="Seats by source: crm, activity, note.")
+    warnings: list[str] = Field(description="Segments with too few committees to rank.")
+
+
+def _located_out(rows: list[LocatedRejection]) -> list[LocatedRejectedOut]:
+    return [
+        LocatedRejectedOut(
+            file=r.file,
+            line=r.line,
+            id=r.id,
+            errors=[FieldErrorOut(field=e.field, message=e.message) for e in r.errors],
+        )
+        for r in rows
+    ]
+
+
 class CrmIngestResult(BaseModel):
-    """Counts of deals at the top level (as for JSON ingest), of contacts under `people`."""
+    """Counts of deals at the top level (as for JSON ingest), of contacts under `people`;
+    the import report beside them (DESIGN §4 `coverage`)."""
 
     created: int
     updated: int
     unchanged: int
     people: CountsOut
     rejected: list[LocatedRejectedOut]
+    warnings: list[LocatedRejectedOut] = Field(description="Rows kept with something odd.")
+    objects: dict[str, ObjectCountsOut]
+    files: list[FileOut]
+    skipped_files: list[str] = Field(description="Files of objects the importer does not read.")
+    skipped: list[SkippedOut]
+    unknown_accounts: int = Field(description="Deals kept on an account marked unknown.")
+    coverage: CoverageOut
 
     @classmethod
     def of(cls, report: ImportReport) -> CrmIngestResult:
+        coverage = report.coverage
         return cls(
             created=report.deals.created,
             updated=report.deals.updated,
@@ -82,15 +158,61 @@ class CrmIngestResult(BaseModel):
                 updated=report.people.updated,
                 unchanged=report.people.unchanged,
             ),
-            rejected=[
-                LocatedRejectedOut(
-                    file=r.file,
-                    line=r.line,
-                    id=r.id,
-                    errors=[FieldErrorOut(field=e.field, message=e.message) for e in r.errors],
+            rejected=_located_out(report.rejected),
+            warnings=_located_out(report.warnings),
+            objects={
+                name: ObjectCountsOut(**vars(counts)) for name, counts in report.objects.items()
+            },
+            files=[
+                FileOut(
+                    name=f.name,
+                    rows=f.rows,
+                    encoding=f.encoding,
+                    delimiter=f.delimiter,
+                    duplicate_columns=list(f.duplicate_columns),
                 )
-                for r in report.rejected
+                for f in report.files
             ],
+            skipped_files=report.skipped_files,
+            skipped=[SkippedOut(object=o, reason=r, count=n) for o, r, n in report.skipped],
+            unknown_accounts=report.unknown_accounts,
+            coverage=CoverageOut(
+                closed_deals=coverage.closed_deals,
+                closed_deals_with_committee=coverage.closed_with_committee,
+                median_committee_size=coverage.median_committee_size,
+                participations=coverage.participations,
+                warnings=list(coverage.warnings),
+            ),
+        )
+
+
+class ActivityBatch(BaseModel):
+    """Activities (calls, meetings, e-mails, tasks); validated one by one like deals."""
+
+    activities: list[SkipValidation[ActivityIn]]
+
+
+class ActivitiesResult(BaseModel):
+    """Counts of activities; `notes` counts the notes their text gave."""
+
+    created: int
+    updated: int
+    unchanged: int
+    rejected: list[RejectedOut]
+    notes: CountsOut
+
+    @classmethod
+    def of(cls, intake: ActivityIntake) -> ActivitiesResult:
+        return cls(
+            created=intake.counts.created,
+            updated=intake.counts.updated,
+            unchanged=intake.counts.unchanged,
+            rejected=rejected_out(intake.rejected),
+            notes=CountsOut(
+                created=intake.notes.created,
+                updated=intake.notes.updated,
+                unchanged=intake.notes.unchanged,
+            ),
         )
 
 

@@ -10,7 +10,7 @@ segment cut by deal amount or date, from a tally of the segment's closed deals
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection, Hashable, Sequence
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol, TypeVar
 
@@ -45,8 +45,7 @@ from graph.ports import (
     CommitteeReader,
     ContactsReader,
     PeopleDirectory,
-    SeatContext,
-    SeatContexts,
+    Seated,
     SegmentReader,
 )
 from graph.recount import DealState, Traits, closed_deal
@@ -65,6 +64,24 @@ def _no_memo(key: Hashable, compute: Callable[[], T]) -> T:
     return compute()
 
 
+class PersonMemo(Protocol):
+    """Keeps what was read of each person (under `what`) until that person's counters
+    move: where a high-reach person sat takes a store hundreds of milliseconds to read."""
+
+    def __call__(
+        self,
+        what: Hashable,
+        person_ids: Sequence[str],
+        read: Callable[[list[str]], Mapping[str, T]],
+    ) -> dict[str, T]: ...
+
+
+def _no_person_memo(
+    what: Hashable, person_ids: Sequence[str], read: Callable[[list[str]], Mapping[str, T]]
+) -> dict[str, T]:
+    return dict(read(list(person_ids)))
+
+
 @dataclass(frozen=True)
 class Counts:
     """What an answer is counted from: counters as columns (with the roles' evidence),
@@ -72,6 +89,7 @@ class Counts:
 
     table: CountTable
     memo: Memo = _no_memo
+    per_person: PersonMemo = _no_person_memo
 
 
 def counts_from_history(reader: SegmentReader, tenant: str, segment: SegmentFilter) -> Counts:
@@ -176,7 +194,7 @@ def rank_roles(
     return RoleRanking(segment, effects.deals, effects.ranked(direction, min_deals, limit))
 
 
-class PeopleStore(PeopleDirectory, SeatContexts, SegmentReader, Protocol):
+class PeopleStore(PeopleDirectory, Seated, SegmentReader, Protocol):
     """What a people ranking reads beside the counters."""
 
 
@@ -229,19 +247,23 @@ def rank_people(
     ranked = effects.ranked(direction, min_deals, limit, allowed)
     ids = [e.key for e in ranked]
     people = counts.memo(("people-of", tuple(sorted(ids))), lambda: store.people(tenant, ids))
-    seated = store.seat_contexts(tenant, ids, segment) if ids else {}
+    first = counts.per_person(
+        ("first", segment), ids, lambda wanted: store.first_deals(tenant, wanted, segment)
+    )
+    accounts = counts.per_person(
+        ("accounts", segment), ids, lambda wanted: store.accounts_sat_for(tenant, wanted, segment)
+    )
     codes = counts.table.kind("person").keys
     roles = _roles_of(counts, keys, [codes.find(i) or 0 for i in ids])
     bridges = bridging(store.closed_deals(tenant, segment)) if ranked and graph_measures else {}
     items = []
     for effect in ranked:
         held = roles.get(codes.find(effect.key) or 0, set())
-        where = seated.get(effect.key, SeatContext(0, ()))
         items.append(
             PersonInfluence(
-                with_evidence(effect, where.deal_ids),
+                with_evidence(effect, first.get(effect.key, ())),
                 people[effect.key],
-                where.accounts,
+                accounts.get(effect.key, 0),
                 any(r.startswith("external.") for r in held),
                 tuple(sorted(held)),
                 bridges.get(effect.key, 0.0) if graph_measures else None,
@@ -291,7 +313,7 @@ class LikelyCommittee:
 
 
 class LikelyStore(
-    CommitteeReader, PeopleDirectory, AccountReader, ContactsReader, SeatContexts, Protocol
+    CommitteeReader, PeopleDirectory, AccountReader, ContactsReader, Seated, Protocol
 ):
     """What the likely-committee answer reads."""
 
@@ -341,13 +363,15 @@ def _warm_paths(
     strongest = effects.ranked("positive", 3, WARM_PATHS, eligible)
     ids = [e.key for e in strongest]
     people = counts.memo(("people-of", tuple(sorted(ids))), lambda: store.people(tenant, ids))
-    seated = store.seat_contexts(tenant, ids, industry) if ids else {}
+    first = counts.per_person(
+        ("first", industry), ids, lambda wanted: store.first_deals(tenant, wanted, industry)
+    )
     for effect in strongest:
         paths.append(
             WarmPath(
                 people[effect.key],
                 "segment_influencer",
-                seated[effect.key].deal_ids if effect.key in seated else (),
+                first.get(effect.key, ()),
                 math.exp(effect.estimate.mean),
             )
         )

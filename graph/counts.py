@@ -23,7 +23,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal, NamedTuple
+from sys import intern
+from typing import Literal, NamedTuple, cast
 
 from graph.models import ClosedDeal, segment_key
 from graph.stats import size_band
@@ -55,8 +56,17 @@ class StatKey(NamedTuple):
 
     @staticmethod
     def of_sid(sid: str) -> StatKey:
+        """The key of a stored counter. Its strings are interned: a worker holds hundreds
+        of thousands of counters that share a few industries, regions and roles."""
         kind, industry, region, band, key, role = json.loads(sid)
-        return StatKey(kind, industry, region, int(band), key, role)
+        return StatKey(
+            cast(Kind, intern(kind)),
+            intern(industry),
+            intern(region),
+            int(band),
+            intern(key),
+            intern(role),
+        )
 
     @property
     def keeps_evidence(self) -> bool:
@@ -147,7 +157,8 @@ class Change:
 
 def changes(before: Iterable[ClosedDeal], after: Iterable[ClosedDeal]) -> list[Change]:
     """What replacing the `before` contributions by the `after` ones changes, counter by
-    counter (in key order); counters that come out even are left out."""
+    counter (in key order); counters that come out even are left out (a person's only
+    when their deals, and those deals' accounts, stayed the same)."""
     moved = Tally()
     added: dict[StatKey, set[str]] = {}
     removed: dict[StatKey, set[str]] = {}
@@ -159,6 +170,11 @@ def changes(before: Iterable[ClosedDeal], after: Iterable[ClosedDeal]) -> list[C
                     moved.won[key] = moved.won.get(key, 0) + sign
                 if key.keeps_evidence:
                     ids.setdefault(key, set()).add(deal.id)
+                elif key.kind == "person":
+                    # Not stored: a person's counter that comes out even while their deals
+                    # or those deals' accounts changed is still written (stamped), so that
+                    # readers keeping where the person sat know to look again.
+                    ids.setdefault(key, set()).add(f"{deal.id}\x1f{deal.account_id}")
     out = []
     for key in sorted(moved.present):
         gained = frozenset(added.get(key, set()) - removed.get(key, set()))

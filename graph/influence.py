@@ -115,6 +115,8 @@ class Effects(Estimate):
     deals: int = 0
     won: int = 0
     evidence: KeyEvidence = _no_evidence
+    name_ranks: Ints | None = None  # the keys' places in name order, when known
+    find: Callable[[str], int | None] | None = None  # a key's code, when known
 
     def indexes(self) -> Ints:
         """The keys present in the level, in code order."""
@@ -124,16 +126,20 @@ class Effects(Estimate):
     def _name_rank(self) -> Ints:
         """Each key's place in name order (the last tie-break of a ranking)."""
         n = len(self.won_present)
+        if self.name_ranks is not None and len(self.name_ranks) >= n:
+            return self.name_ranks[:n]
         rank = np.empty(n, dtype=np.int64)
         rank[np.argsort(np.array(self.keys[:n], dtype=np.str_), kind="stable")] = np.arange(n)
         return rank
 
-    @cached_property
-    def _positions(self) -> dict[str, int]:
-        return {key: k for k, key in enumerate(self.keys)}
-
     def index(self, key: str) -> int | None:
-        return self._positions.get(key)
+        if self.find is not None:
+            k = self.find(key)
+            return k if k is not None and k < len(self.won_present) else None
+        try:
+            return list(self.keys).index(key)
+        except ValueError:
+            return None
 
     def effects(self, codes: Sequence[int]) -> list[Effect]:
         evidence = self.evidence(codes) if len(codes) else {}
@@ -228,6 +234,8 @@ def pooled_effects(
     prior_sd: float,
     settings: InfluenceSettings,
     evidence: KeyEvidence = _no_evidence,
+    name_ranks: Ints | None = None,
+    find: Callable[[str], int | None] | None = None,
 ) -> Effects:
     """Effects in `levels[0]`, each level nested in the next (cell ⊂ industry ⊂ all deals).
 
@@ -250,7 +258,15 @@ def pooled_effects(
         )
     level = chain[-1]
     final = _estimate(level, priors)
-    return Effects(**vars(final), keys=keys, deals=level.deals, won=level.won, evidence=evidence)
+    return Effects(
+        **vars(final),
+        keys=keys,
+        deals=level.deals,
+        won=level.won,
+        evidence=evidence,
+        name_ranks=name_ranks,
+        find=find,
+    )
 
 
 Segment = tuple[str | None, str | None]  # industry and region keys; None: any
@@ -276,24 +292,30 @@ def role_effects_in(
     """Role effects of `levels[0]`, pooled through the wider segments that follow."""
     slots = table.band_slots()
     counted = [table.key_bands("role", *level, slots) for level in levels]
+    codes = table.kind("role").keys
     return pooled_effects(
-        table.kind("role").keys.names,
+        codes.names,
         counted,
         settings.role_prior_sd,
         settings,
         role_evidence(table, levels[0]),
+        codes.ranks(),
+        codes.find,
     )
 
 
 def person_effects_in(table: CountTable, segment: Segment, settings: InfluenceSettings) -> Effects:
     """People are ranked on the segment's own deals, with the harder prior. A person's
-    evidence is looked up where they sat (graph.ports.SeatContexts), not counted."""
+    evidence is looked up where they sat (graph.ports.Seated), not counted."""
     slots = table.band_slots()
+    codes = table.kind("person").keys
     return pooled_effects(
-        table.kind("person").keys.names,
+        codes.names,
         [table.key_bands("person", *segment, slots)],
         settings.person_prior_sd,
         settings,
+        name_ranks=codes.ranks(),
+        find=codes.find,
     )
 
 
@@ -325,6 +347,7 @@ def role_effects(levels: Sequence[Sequence[ClosedDeal]], settings: InfluenceSett
         settings.role_prior_sd,
         settings,
         role_evidence(scratch.table, (None, None)),
+        find=scratch.table.kind("role").keys.find,
     )
 
 

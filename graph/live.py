@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TypeVar
 
@@ -30,7 +30,10 @@ from graph.table import CountTable
 
 T = TypeVar("T")
 MEMO_ENTRIES = 512  # answers kept per tenant (segments × kinds × settings)
+PEOPLE_ENTRIES = 8  # people's effects kept per tenant: megabytes each at 100,000 deals
 CORE: tuple[Kind, ...] = ("deal", "size", "role")
+_ABSENT = object()  # a person of whom a read found nothing
+SEATED_PEOPLE = 20_000  # people whose seats are kept per tenant (rankings name few)
 PEOPLE: tuple[Kind, ...] = ("person",)
 
 
@@ -48,13 +51,15 @@ class LiveCounts:
         self.table = CountTable(CORE)
         self.versions: dict[tuple[Kind, ...], int | None] = {CORE: None, PEOPLE: None}
         self._memo: OrderedDict[Hashable, object] = OrderedDict()
+        # What was read of each person, by person: dropped when their counters move.
+        self._seated: dict[str, dict[Hashable, object]] = {}
 
     @contextmanager
     def reading(self, people: bool) -> Iterator[Counts]:
         """The counters caught up with the store, held still while the block answers."""
         with self._lock:
             self._catch_up(people)
-            yield Counts(self.table, self._remember)
+            yield Counts(self.table, self._remember, self._per_person)
 
     def _catch_up(self, people: bool) -> None:
         current = self._store.stats_version(self._tenant)
@@ -75,8 +80,33 @@ class LiveCounts:
                 self._catch_up(people)
                 return
             self.table.put(delta.rows)
+            if held is not None:
+                for row in delta.rows:
+                    if row.key.kind == "person":
+                        self._seated.pop(row.key.key, None)
             self.versions[kinds] = delta.version
             self._memo.clear()
+
+    def _per_person(
+        self,
+        what: Hashable,
+        person_ids: Sequence[str],
+        read: Callable[[list[str]], Mapping[str, T]],
+    ) -> dict[str, T]:
+        missing = [p for p in person_ids if what not in self._seated.get(p, {})]
+        if len(self._seated) > SEATED_PEOPLE:
+            self._seated.clear()
+            missing = list(person_ids)
+        if missing:
+            found = read(missing)
+            for p in missing:
+                self._seated.setdefault(p, {})[what] = found.get(p, _ABSENT)
+        out: dict[str, T] = {}
+        for p in person_ids:
+            value = self._seated[p][what]
+            if value is not _ABSENT:
+                out[p] = value  # type: ignore[assignment]
+        return out
 
     def _remember(self, key: Hashable, compute: Callable[[], T]) -> T:
         """The answer stored under `key` until the counters move (least recent dropped)."""
@@ -85,6 +115,9 @@ class LiveCounts:
             return self._memo[key]  # type: ignore[return-value]
         value = compute()
         self._memo[key] = value
+        heavy = [k for k in self._memo if isinstance(k, tuple) and k and k[0] == "people"]
+        for old in heavy[: max(0, len(heavy) - PEOPLE_ENTRIES)]:
+            del self._memo[old]
         while len(self._memo) > MEMO_ENTRIES:
             self._memo.popitem(last=False)
         return value

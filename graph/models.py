@@ -266,3 +266,44 @@ def committee_role(person_role: str | None, external: bool, external_kind: str |
 def segment_key(value: str | None) -> str | None:
     """How industry and region are matched: trimmed and case-folded."""
     return value.strip().lower() if value and value.strip() else None
+
+
+ACTIVITY_KINDS: tuple[str, ...] = ("meeting", "call", "email", "task", "note")
+
+
+@dataclass(frozen=True)
+class Activity:
+    """A meeting, call, e-mail or task logged in the CRM (DESIGN §2), keyed by (tenant, id).
+
+    `account_id` is always set (the deal's account, the one logged, or the contact's);
+    `deal_id` only when it was logged on a deal. `occurred_at` is an ISO date or
+    date-time; only its date decides which open deals an account's activity counts for."""
+
+    id: str
+    source: str
+    kind: str
+    occurred_at: str
+    account_id: str
+    deal_id: str | None = None
+    subject: str | None = None
+
+
+@dataclass(frozen=True)
+class ActivityRecord:
+    """An activity with its people, resolved and written like a deal's contacts."""
+
+    activity: Activity
+    people: tuple[Person, ...]
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class DealCoverage:
+    """What an import report says of one deal: its outcome, segment, how many people sit
+    in its committee and how many seats each source gave."""
+
+    deal_id: str
+    outcome: Outcome
+    industry: str | None
+    people: int
+    seats_by_source: tuple[tuple[str, int], ...] = ()

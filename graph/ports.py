@@ -18,8 +18,10 @@ from graph.keys import ApiKey
 from graph.models import (
     Account,
     AccountContacts,
+    ActivityRecord,
     ClosedDeal,
     DealCommittee,
+    DealCoverage,
     DealRecord,
     NoteRecord,
     Person,
@@ -86,6 +88,21 @@ class Recounter(Protocol):
         ...
 
 
+class ActivityWriter(Protocol):
+    def upsert_activities(self, tenant: str, records: Sequence[ActivityRecord]) -> UpsertCounts:
+        """Write activities and their people in one transaction (people resolved as a
+        deal's contacts are), and refresh the seats they give (`SAT_IN {source:
+        activity}`, graph.activities) of every deal they touch, before and after."""
+        ...
+
+
+class CoverageReader(Protocol):
+    def deal_coverage(self, tenant: str, deal_ids: Collection[str]) -> list[DealCoverage]:
+        """Outcome, industry, committee size and seats per source of these deals, ordered
+        by id; ids of no stored deal are left out (an import report's `coverage`)."""
+        ...
+
+
 class CommitteeReader(Protocol):
     def deal_committee(self, tenant: str, deal_id: str) -> DealCommittee | None: ...
 
@@ -126,19 +143,20 @@ class PersonHistory(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class SeatContext:
-    """Where a person sat in a segment's closed deals: how many distinct accounts' deals,
-    and the first few deal ids (the evidence a ranking shows)."""
+class Seated(Protocol):
+    """Where people sat in a segment's closed deals, for the few a ranking names."""
 
-    accounts: int
-    deal_ids: tuple[str, ...]
-
-
-class SeatContexts(Protocol):
-    def seat_contexts(
+    def first_deals(
         self, tenant: str, person_ids: Collection[str], segment: SegmentFilter
-    ) -> dict[str, SeatContext]: ...
+    ) -> dict[str, tuple[str, ...]]:
+        """The smallest few deal ids of each (the evidence a ranking shows)."""
+        ...
+
+    def accounts_sat_for(
+        self, tenant: str, person_ids: Collection[str], segment: SegmentFilter
+    ) -> dict[str, int]:
+        """How many distinct accounts' deals each sat in (it reads all their seats)."""
+        ...
 
 
 class ContactsReader(Protocol):
@@ -200,6 +218,8 @@ class GraphStore(
     DealWriter,
     PeopleWriter,
     NoteWriter,
+    ActivityWriter,
+    CoverageReader,
     CommitteeReader,
     SegmentReader,
     StatsReader,
@@ -207,7 +227,7 @@ class GraphStore(
     PeopleDirectory,
     AccountReader,
     PersonHistory,
-    SeatContexts,
+    Seated,
     ContactsReader,
     MergeLedger,
     NameSearch,

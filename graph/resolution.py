@@ -21,7 +21,7 @@ from graph.models import DealRecord, Person, Seat
 _NOT_NAME = re.compile(r"[^a-z0-9 ]+")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def name_key(name: str | None) -> str | None:
     """A name folded for matching: lower case, no accents or punctuation, single spaces.
 

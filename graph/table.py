@@ -34,6 +34,7 @@ class Codes:
     def __init__(self) -> None:
         self.names: list[str] = []
         self._code: dict[str, int] = {}
+        self._ranks: Ints | None = None
 
     def code(self, name: str) -> int:
         found = self._code.get(name)
@@ -45,15 +46,28 @@ class Codes:
     def find(self, name: str) -> int | None:
         return self._code.get(name)
 
+    def ranks(self) -> Ints:
+        """Each code's place in name order (a ranking's last tie-break), kept until a new
+        name arrives: sorting tens of thousands of names was most of a people ranking."""
+        if self._ranks is None or len(self._ranks) != len(self.names):
+            ranks = np.empty(len(self.names), dtype=np.int64)
+            ranks[np.argsort(np.array(self.names, dtype=np.str_), kind="stable")] = np.arange(
+                len(self.names)
+            )
+            self._ranks = ranks
+        return self._ranks
+
     def __len__(self) -> int:
         return len(self.names)
 
 
 class _Columns:
-    """One kind's counters: a row per StatKey, arrays grown by doubling."""
+    """One kind's counters: a row per StatKey, arrays grown by doubling. The keys of each
+    row are kept only for kinds with evidence (`row_keys`), which answers look up by row."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep_keys: bool = True) -> None:
         self.index: dict[StatKey, int] = {}
+        self.keep_keys = keep_keys
         self.row_keys: list[StatKey] = []
         self.keys = Codes()
         self.roles = Codes()
@@ -82,7 +96,8 @@ class _Columns:
             if self.size == len(self.present):
                 self._grow()
             at = self.index[key] = self.size
-            self.row_keys.append(key)
+            if self.keep_keys:
+                self.row_keys.append(key)
             self.size += 1
             self.industry[at] = industry
             self.region[at] = region
@@ -126,7 +141,7 @@ class CountTable:
     def __init__(self, kinds: Iterable[Kind] = KINDS) -> None:
         self.industries = Codes()
         self.regions = Codes()
-        self.columns: dict[Kind, _Columns] = {kind: _Columns() for kind in kinds}
+        self.columns: dict[Kind, _Columns] = {kind: _Columns(kind == "role") for kind in kinds}
         self._evidence: dict[StatKey, tuple[str, ...]] = {}
 
     @classmethod
@@ -160,7 +175,7 @@ class CountTable:
 
     def add_kind(self, kind: Kind) -> None:
         """Make room for a kind of counter loaded later (people, on first need)."""
-        self.columns.setdefault(kind, _Columns())
+        self.columns.setdefault(kind, _Columns(kind == "role"))
 
     def kind(self, kind: Kind) -> _Columns:
         return self.columns[kind]

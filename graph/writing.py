@@ -23,9 +23,19 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Literal, Protocol
 
+from graph.activities import (
+    ActivityRow,
+    DealSpan,
+    activity_seats,
+    incoming_of_activities,
+    reach,
+    rewrite_activity,
+)
 from graph.counts import tally
 from graph.erasure import ErasureReport, redact, redaction_terms
 from graph.models import (
+    Account,
+    ActivityRecord,
     DealRecord,
     NoteRecord,
     Person,
@@ -158,6 +168,36 @@ class WriteTx(CountingTx, Protocol):
 
     def add_audit(self, action: str, key_id: str | None, at: str, detail: str) -> None: ...
 
+    def activity_reach(self, ids: Sequence[str]) -> dict[str, tuple[str, str | None, str]]:
+        """Stored activities among these ids: content hash, deal, account."""
+        ...
+
+    def put_activities(self, rows: Sequence[Row]) -> None:
+        """Upsert activities (id, source, kind, occurred_at, subject, deal_id,
+        account_id, content_hash) with their people (`people`: ids), replaced whole."""
+        ...
+
+    def deals_reached(self, deal_ids: Collection[str], account_ids: Collection[str]) -> set[str]:
+        """These deals (those that exist) and every deal of these accounts."""
+        ...
+
+    def activity_spans(self, deal_ids: Sequence[str]) -> tuple[list[DealSpan], list[ActivityRow]]:
+        """These deals' accounts and dates, and the people of every activity logged on
+        them or on their accounts alone (graph.activities decides which count)."""
+        ...
+
+    def person_activities(self, person_id: str) -> list[tuple[str, str | None, str | None, str]]:
+        """The activities a person took part in: id, subject, deal, account."""
+        ...
+
+    def set_activity_subjects(self, rows: Sequence[Row]) -> None:
+        """(id, subject) of activities to rewrite."""
+        ...
+
+    def leave_activities(self, person_id: str) -> None:
+        """Take the person out of every activity they took part in."""
+        ...
+
 
 class NothingChanged(Exception):
     """Raised inside a write transaction that has nothing to write: it is rolled back
@@ -231,6 +271,8 @@ class GraphWriter(ABC):
                 clear=known,
                 now=now,
             )
+            # A deal's dates or account decide which of its account's activities count.
+            _refresh_activity_seats(tx, deal_ids, clear=known, now=now)
             _finish(tx, recount, version)
             return counts
 
@@ -332,6 +374,73 @@ class GraphWriter(ABC):
 
         return _answer(self._in_transaction(tenant, work))
 
+    # -- activities ------------------------------------------------------------------
+
+    def upsert_activities(self, tenant: str, records: Sequence[ActivityRecord]) -> UpsertCounts:
+        """Activities and their people; the seats they give (graph.activities) are derived
+        again for every deal they reach, before the write and after."""
+        if not records:
+            return UpsertCounts()
+        now = now_iso()
+
+        def work(tx: WriteTx) -> UpsertCounts:
+            version = tx.lock_tenant()
+            stored = tx.activity_reach([r.activity.id for r in records])
+            counts, changed_ids = classify_upserts(
+                [(r.activity.id, r.content_hash) for r in records],
+                {i: h for i, (h, _, _) in stored.items()},
+            )
+            changed = [r for r in records if r.activity.id in changed_ids]
+            if not changed:
+                raise NothingChanged(counts)
+            # Where the stored versions gave seats, and where the new ones will.
+            reached: set[tuple[str | None, str | None]] = {
+                (d, None) if d else (None, a) for i, (_, d, a) in stored.items() if i in changed_ids
+            }
+            reached |= {reach(r.activity) for r in changed}
+            mapping, known = _resolve(tx, incoming_of_activities(changed), {}, now)
+            rewritten = [rewrite_activity(r, mapping) for r in changed]
+            people = {
+                p.id: person_row(p, r.activity.account_id, None)
+                for r in rewritten
+                for p in r.people
+            }
+            people_rows = [row for row in _by_id(people) if known.get(row["id"]) != row["row_hash"]]
+            deal_ids = sorted(
+                tx.deals_reached({d for d, _ in reached if d}, {a for _, a in reached if a})
+            )
+            recount = Recount(
+                tx, deals=deal_ids, people=[r["id"] for r in people_rows if r["id"] in known]
+            )
+            tx.put_accounts(
+                [
+                    account_row(Account(a))
+                    for a in sorted({r.activity.account_id for r in rewritten})
+                ]
+            )
+            tx.put_people(people_rows)
+            tx.put_activities(
+                [
+                    {
+                        "id": r.activity.id,
+                        "source": r.activity.source,
+                        "kind": r.activity.kind,
+                        "occurred_at": r.activity.occurred_at,
+                        "subject": r.activity.subject,
+                        "deal_id": r.activity.deal_id,
+                        "account_id": r.activity.account_id,
+                        "content_hash": r.content_hash,
+                        "people": sorted(p.id for p in r.people),
+                    }
+                    for r in sorted(rewritten, key=lambda r: r.activity.id)
+                ]
+            )
+            _refresh_activity_seats(tx, deal_ids, clear=deal_ids, now=now)
+            _finish(tx, recount, version)
+            return counts
+
+        return _answer(self._in_transaction(tenant, work))
+
     # -- counters --------------------------------------------------------------------
 
     def recount(self, tenant: str) -> int:
@@ -364,7 +473,14 @@ class GraphWriter(ABC):
             terms = redaction_terms(found)
             texts = tx.notes_mentioning(target)
             affected = sorted({n.deal_id for n in texts if n.deal_id})
-            recount = Recount(tx, deals=tx.deals_of([target], []) | set(affected))
+            taken_part = tx.person_activities(target)
+            reached = sorted(
+                tx.deals_reached(
+                    {d for _, _, d, _ in taken_part if d},
+                    {a for _, _, d, a in taken_part if not d},
+                )
+            )
+            recount = Recount(tx, deals=tx.deals_of([target], []) | set(affected) | set(reached))
             tx.set_note_texts([{"id": n.id, "text": redact(n.text, terms)} for n in texts])
             tx.set_mention_evidence(
                 [
@@ -373,9 +489,14 @@ class GraphWriter(ABC):
                     for p, evidence in n.mentions
                 ]
             )
+            tx.set_activity_subjects(
+                [{"id": i, "subject": redact(s, terms)} for i, s, _, _ in taken_part if s]
+            )
+            tx.leave_activities(target)
             seats, mentions = tx.erase_person(target)
             aliases = tx.erase_aliases(target)
             _refresh_note_seats(tx, affected, now)
+            _refresh_activity_seats(tx, reached, clear=reached, now=now)
             recount.finish(version + 1)
             # The erased person's counters name them: gone, and readers reload.
             tx.erase_person_stats(target)
@@ -455,4 +576,23 @@ def _refresh_note_seats(tx: WriteTx, deal_ids: Sequence[str], now: str) -> None:
     present = [d for d in deal_ids if d in accounts]
     tx.replace_seats(
         "note", {d: (accounts[d], seats.get(d, [])) for d in present}, clear=present, now=now
+    )
+
+
+def _refresh_activity_seats(
+    tx: WriteTx, deal_ids: Sequence[str], clear: Collection[str], now: str
+) -> None:
+    """Derive these deals' activity seats again (graph.activities); only the deals in
+    `clear` can hold some already."""
+    if not deal_ids:
+        return
+    spans, rows = tx.activity_spans(deal_ids)
+    seats = activity_seats(rows, spans)
+    if not clear and not any(seats.values()):
+        return
+    tx.replace_seats(
+        "activity",
+        {s.deal_id: (s.account_id, seats[s.deal_id]) for s in spans},
+        clear=clear,
+        now=now,
     )

@@ -39,6 +39,7 @@ class Rejection:
 class Prepared(Generic[T]):
     records: list[T] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
+    warnings: list[Rejection] = field(default_factory=list)  # kept, with something odd
 
 
 def field_errors(error: ValidationError) -> tuple[FieldError, ...]:
@@ -86,7 +87,7 @@ def to_person(person: PersonIn, default_account: str | None) -> Person:
     )
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _person(
     person_id: str,
     account_id: str | None,
@@ -113,7 +114,7 @@ def _person(
     )
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _crm_seat(person_id: str, deal_role: str, stance: str, external: bool) -> Seat:
     return Seat(person_id=person_id, deal_role=deal_role, stance=stance, external=external)
 
@@ -179,11 +180,16 @@ _PERSON = TypeAdapter(PersonIn)
 
 def prepare_deals(raw_items: Iterable[Any], source: str = "api") -> Prepared[DealRecord]:
     prepared: Prepared[DealRecord] = Prepared()
-    for _, model, rejection in validate_each(raw_items, _DEAL):
+    for index, model, rejection in validate_each(raw_items, _DEAL):
         if rejection:
             prepared.rejected.append(rejection)
-        else:
-            prepared.records.append(to_deal_record(model, source))
+            continue
+        prepared.records.append(to_deal_record(model, source))
+        if model.closed_before_created:
+            message = f"closed_at {model.closed_at} is before created_at {model.created_at}; kept"
+            prepared.warnings.append(
+                Rejection(index, model.id, (FieldError("closed_at", message),))
+            )
     return prepared
 
 

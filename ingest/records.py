@@ -168,6 +168,10 @@ class DealIn(BaseModel):
     def _consistent(self) -> DealIn:
         if self.amount is not None and not math.isfinite(self.amount):
             raise ValueError("amount must be a finite number")
-        if self.created_at and self.closed_at and self.closed_at < self.created_at:
-            raise ValueError("closed_at is before created_at")
         return self
+
+    @property
+    def closed_before_created(self) -> bool:
+        """What the CRM says is kept (back-filled and migrated deals are full of it):
+        the deal goes in, and its batch answers a warning."""
+        return bool(self.created_at and self.closed_at and self.closed_at < self.created_at)

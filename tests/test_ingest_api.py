@@ -133,10 +133,12 @@ def test_a_mixed_batch_rejects_the_bad_record_and_keeps_the_good_ones(
     assert client.get("/v1/deals/opp-bad/committee").status_code == 404
 
 
-def test_dates_in_the_wrong_order_are_rejected_with_the_field(client: TestClient) -> None:
+def test_a_deal_closed_before_it_was_created_is_kept_with_a_warning(client: TestClient) -> None:
+    """Back-filled and migrated CRM deals are full of it: what the CRM says is kept."""
     result = post_deals(client, [deal("opp-1", created_at="2025-05-01", closed_at="2025-01-01")])
-    assert result["created"] == 0
-    assert result["rejected"][0]["errors"][0]["message"].endswith("closed_at is before created_at")
+    assert (result["created"], result["rejected"]) == (1, [])
+    assert result["warnings"][0]["errors"][0]["field"] == "closed_at"
+    assert client.get("/v1/deals/opp-1/committee").json()["deal"]["closed_at"] == "2025-01-01"
 
 
 def test_people_batch_fills_contacts_that_deals_reference_by_id(client: TestClient) -> None:

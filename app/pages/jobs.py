@@ -11,6 +11,7 @@ gone (a restart) is reported as interrupted instead of running forever.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import logging
 import os
@@ -27,7 +28,7 @@ from typing import IO, Any, Literal
 
 from app.schemas import CrmIngestResult
 from graph.errors import InvalidInput, StoreUnavailable
-from ingest.crm.csvfiles import text_stream
+from ingest.crm.csvfiles import decode, read_bytes
 
 log = logging.getLogger("bcg.pages.import")
 
@@ -80,8 +81,9 @@ def count_records(binary: IO[bytes]) -> int | None:
     """Rows of a CSV export below its header (quoted line breaks are one row), so that
     progress has a total; None when the file cannot be read as CSV text."""
     try:
-        rows = sum(1 for _ in csv.reader(text_stream(binary)))
-    except (UnicodeDecodeError, csv.Error):
+        text = decode("upload", read_bytes(binary)).text
+        rows = sum(1 for _ in csv.reader(io.StringIO(text, newline="")))
+    except (InvalidInput, csv.Error):
         return None
     return max(rows - 1, 0)
 

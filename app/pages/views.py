@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import IO, Literal
 
 from app.deps import Reading, Services
 from app.schemas import (
@@ -29,7 +29,6 @@ from graph.errors import NotFound
 from graph.models import SegmentFilter
 from graph.ports import GraphStore
 from graph.search import NameMatches
-from ingest.crm.csvfiles import text_stream
 from ingest.crm.hubspot import HubSpotExport
 from ingest.crm.importer import Export, run_import
 from ingest.crm.salesforce import SalesforceExport
@@ -155,23 +154,15 @@ def import_export(
 ) -> CrmIngestResult:
     """POST /v1/ingest/salesforce or /v1/ingest/hubspot, on files saved from the upload."""
     with ExitStack() as stack:
-        streams = {
-            name: text_stream(stack.enter_context(files[name].open("rb")))
+        streams: dict[str, IO[bytes]] = {
+            name: stack.enter_context(files[name].open("rb"))
             for name in CRM_FILES[kind]
+            if name in files
         }
-        export: Export
-        if kind == "salesforce":
-            export = SalesforceExport(
-                accounts=streams["accounts"],
-                opportunities=streams["opportunities"],
-                contacts=streams["contacts"],
-                contact_roles=streams["contact_roles"],
-            )
-        else:
-            export = HubSpotExport(
-                companies=streams["companies"],
-                contacts=streams["contacts"],
-                deals_file=streams["deals"],
-            )
-        report = run_import(export, tenant, store, store, batch_size=batch_size, progress=progress)
+        export: Export = (
+            SalesforceExport(files_in=streams)
+            if kind == "salesforce"
+            else HubSpotExport(files_in=streams)
+        )
+        report = run_import(export, tenant, store, batch_size=batch_size, progress=progress)
     return CrmIngestResult.of(report)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import IO, Annotated, Any
 
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter, File, Form, UploadFile
 
 from app.deps import IngestTenantDep, SettingsDep, StoreDep
 from app.errors import ApiError
 from app.schemas import (
+    ActivitiesResult,
+    ActivityBatch,
     CrmIngestResult,
     DealBatch,
     IngestResult,
@@ -18,11 +20,12 @@ from app.schemas import (
     Problem,
     rejected_out,
 )
+from ingest.activities import write_activities
 from ingest.batches import prepare_deals, prepare_people
-from ingest.crm.csvfiles import text_stream
 from ingest.crm.hubspot import HubSpotExport
 from ingest.crm.importer import run_import
 from ingest.crm.salesforce import SalesforceExport
+from ingest.crm.stages import parse_stage_map
 from ingest.notes.intake import prepare_notes
 
 router = APIRouter(prefix="/v1/ingest", tags=["ingest"])
@@ -64,6 +67,7 @@ def ingest_deals(
         updated=counts.updated,
         unchanged=counts.unchanged,
         rejected=rejected_out(prepared.rejected),
+        warnings=rejected_out(prepared.warnings),
     )
 
 
@@ -96,7 +100,34 @@ def ingest_notes(
     return NotesResult.of(prepared, counts)
 
 
-CsvFile = Annotated[UploadFile, File(description="A CSV export, UTF-8, header row first.")]
+CsvFile = Annotated[
+    UploadFile,
+    File(description="A CSV export: UTF-8 (BOM or not), Windows-1252 or Latin-1; , ; or tab."),
+]
+OptionalCsv = Annotated[UploadFile | None, File(description="An optional CSV export.")]
+StageMap = Annotated[
+    str | None,
+    Form(
+        description="Outcomes of stage labels the export's flags do not decide: "
+        "`Dead Deals=lost; Signed=won`."
+    ),
+]
+
+
+def _files(**uploads: UploadFile | None) -> dict[str, IO[bytes]]:
+    return {name: upload.file for name, upload in uploads.items() if upload is not None}
+
+
+@router.post("/activities", response_model=ActivitiesResult, responses=ERRORS)
+def ingest_activities(
+    batch: ActivityBatch, tenant: IngestTenantDep, store: StoreDep, settings: SettingsDep
+) -> ActivitiesResult:
+    """Upsert calls, meetings, e-mails and tasks. Who took part sits in the deal's
+    committee (`source: activity`, the activity as evidence); an activity logged on the
+    account alone counts for the account's deals open on its date; its text is read as
+    a note. Sending the same batch again changes nothing."""
+    _check_size("activities", len(batch.activities), settings.max_batch)
+    return ActivitiesResult.of(write_activities(batch.activities, store, tenant))
 
 
 @router.post("/salesforce", response_model=CrmIngestResult, responses=ERRORS)
@@ -104,37 +135,70 @@ def ingest_salesforce(
     accounts: CsvFile,
     opportunities: CsvFile,
     contacts: CsvFile,
-    contact_roles: CsvFile,
     tenant: IngestTenantDep,
     store: StoreDep,
     settings: SettingsDep,
+    contact_roles: OptionalCsv = None,
+    tasks: OptionalCsv = None,
+    task_relations: OptionalCsv = None,
+    events: OptionalCsv = None,
+    event_relations: OptionalCsv = None,
+    email_messages: OptionalCsv = None,
+    email_message_relations: OptionalCsv = None,
+    stage_map: StageMap = None,
 ) -> CrmIngestResult:
-    """Salesforce's standard exports with API field names (Account, Opportunity, Contact,
-    OpportunityContactRole). Extra columns are ignored; the region comes from the country."""
+    """Salesforce's exports with API field names: Account, Opportunity, Contact, and where
+    the org has them OpportunityContactRole, Task, TaskRelation, Event, EventRelation,
+    EmailMessage, EmailMessageRelation. Extra columns are ignored; the region comes from
+    the country."""
     export = SalesforceExport(
-        accounts=text_stream(accounts.file),
-        opportunities=text_stream(opportunities.file),
-        contacts=text_stream(contacts.file),
-        contact_roles=text_stream(contact_roles.file),
+        files_in=_files(
+            accounts=accounts,
+            opportunities=opportunities,
+            contacts=contacts,
+            contact_roles=contact_roles,
+            tasks=tasks,
+            task_relations=task_relations,
+            events=events,
+            event_relations=event_relations,
+            email_messages=email_messages,
+            email_message_relations=email_message_relations,
+        ),
+        stage_map=parse_stage_map(stage_map),
     )
-    report = run_import(export, tenant, store, store, batch_size=min(settings.max_batch, 1000))
+    report = run_import(export, tenant, store, batch_size=min(settings.max_batch, 1000))
     return CrmIngestResult.of(report)
 
 
 @router.post("/hubspot", response_model=CrmIngestResult, responses=ERRORS)
 def ingest_hubspot(
-    companies: CsvFile,
     contacts: CsvFile,
     deals: CsvFile,
     tenant: IngestTenantDep,
     store: StoreDep,
     settings: SettingsDep,
+    companies: OptionalCsv = None,
+    calls: OptionalCsv = None,
+    meetings: OptionalCsv = None,
+    emails: OptionalCsv = None,
+    notes: OptionalCsv = None,
+    tasks: OptionalCsv = None,
+    stage_map: StageMap = None,
 ) -> CrmIngestResult:
-    """HubSpot's exports of companies, contacts and deals, with their association columns."""
+    """HubSpot's exports of deals and contacts with their association columns; companies
+    and the calls, meetings, e-mails, notes and tasks exports when given."""
     export = HubSpotExport(
-        companies=text_stream(companies.file),
-        contacts=text_stream(contacts.file),
-        deals_file=text_stream(deals.file),
+        files_in=_files(
+            companies=companies,
+            contacts=contacts,
+            deals=deals,
+            calls=calls,
+            meetings=meetings,
+            emails=emails,
+            notes=notes,
+            tasks=tasks,
+        ),
+        stage_map=parse_stage_map(stage_map),
     )
-    report = run_import(export, tenant, store, store, batch_size=min(settings.max_batch, 1000))
+    report = run_import(export, tenant, store, batch_size=min(settings.max_batch, 1000))
     return CrmIngestResult.of(report)

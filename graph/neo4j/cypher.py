@@ -125,9 +125,8 @@ MATCH (p:Person {tenant: $tenant, id: $id})
 RETURN properties(p) AS person
 """
 
-# Where people sat in a segment's closed deals: how many accounts, the first deal ids.
-SEAT_CONTEXT = """
-UNWIND $ids AS id
+# Where people sat in a segment's closed deals (the few a ranking names).
+_SEATED_IN_SEGMENT = """
 MATCH (p:Person {tenant: $tenant, id: id})-[:SAT_IN {tenant: $tenant}]->(d:Deal {tenant: $tenant})
       -[:FOR_ACCOUNT]->(a:Account {tenant: $tenant})
 WHERE d.outcome IN ['won', 'lost']
@@ -137,11 +136,34 @@ WHERE d.outcome IN ['won', 'lost']
   AND ($max_amount IS NULL OR d.amount <= $max_amount)
   AND ($closed_before IS NULL OR d.closed_at < $closed_before)
   AND ($closed_from IS NULL OR d.closed_at >= $closed_from)
-WITH DISTINCT p.id AS person_id, d.id AS deal_id, d.account_id AS account_id
-ORDER BY person_id, deal_id
-WITH person_id, count(DISTINCT account_id) AS accounts, collect(deal_id)[..$first] AS first
-RETURN collect([person_id, accounts, first]) AS rows
 """
+
+FIRST_DEALS = (
+    """
+UNWIND $ids AS id
+CALL (id) {
+"""
+    + _SEATED_IN_SEGMENT
+    + """
+  WITH DISTINCT d.id AS deal_id
+  ORDER BY deal_id
+  LIMIT $first
+  RETURN collect(deal_id) AS first
+}
+RETURN collect([id, first]) AS rows
+"""
+)
+
+ACCOUNTS_SAT_FOR = (
+    """
+UNWIND $ids AS id
+"""
+    + _SEATED_IN_SEGMENT
+    + """
+WITH id, count(DISTINCT d.account_id) AS accounts
+RETURN collect([id, accounts]) AS rows
+"""
+)
 
 # Lookups of a whole batch answer one record holding a list of [id, value] pairs: the
 # driver decodes one list far faster than thousands of records.
@@ -544,4 +566,90 @@ WITH p, folded ORDER BY
   CASE WHEN p.id = $id THEN 0 WHEN folded STARTS WITH $text THEN 1 ELSE 2 END, folded, p.id
 LIMIT $limit
 RETURN collect(properties(p)) AS rows
+"""
+
+# -- activities (graph.activities derives their seats) ---------------------------------
+
+ACTIVITY_HASHES = """
+UNWIND $ids AS id
+MATCH (a:Activity {tenant: $tenant, id: id})
+RETURN collect([a.id, a.content_hash, a.deal_id, a.account_id]) AS rows
+"""
+
+# An activity's people are replaced as a whole; the links carry the tenant like every
+# relationship.
+MERGE_ACTIVITIES = """
+UNWIND $rows AS row
+MERGE (a:Activity {tenant: $tenant, id: row.id})
+SET a += row.props
+WITH a, row
+CALL (a) {
+  MATCH (:Person {tenant: $tenant})-[old:TOOK_PART_IN]->(a)
+  DELETE old
+}
+WITH a, row
+UNWIND row.people AS person_id
+MATCH (p:Person {tenant: $tenant, id: person_id})
+MERGE (p)-[t:TOOK_PART_IN]->(a)
+SET t.tenant = $tenant
+"""
+
+# The deals activities reach: those named, and every deal of the accounts named.
+DEALS_REACHED = """
+CALL () {
+  UNWIND $deal_ids AS id
+  MATCH (d:Deal {tenant: $tenant, id: id})
+  RETURN collect(d.id) AS named
+}
+CALL () {
+  UNWIND $account_ids AS account_id
+  MATCH (d:Deal {tenant: $tenant, account_id: account_id})
+  RETURN collect(d.id) AS of_accounts
+}
+RETURN named + of_accounts AS rows
+"""
+
+# Each deal's dates and the people of the activities that may count for it: those
+# logged on it, and those logged on its account alone.
+ACTIVITY_SEAT_ROWS = """
+UNWIND $ids AS id
+MATCH (d:Deal {tenant: $tenant, id: id})
+CALL (d) {
+  MATCH (p:Person {tenant: $tenant})-[:TOOK_PART_IN]->(a:Activity {tenant: $tenant, deal_id: d.id})
+  RETURN collect([a.id, a.kind, a.occurred_at, a.subject, a.deal_id, a.account_id, p.id])
+         AS on_deal
+}
+CALL (d) {
+  MATCH (p:Person {tenant: $tenant})-[:TOOK_PART_IN]->
+        (a:Activity {tenant: $tenant, account_id: d.account_id})
+  WHERE a.deal_id IS NULL
+  RETURN collect([a.id, a.kind, a.occurred_at, a.subject, a.deal_id, a.account_id, p.id])
+         AS on_account
+}
+RETURN collect([d.id, d.account_id, d.created_at, d.closed_at, on_deal + on_account]) AS rows
+"""
+
+PERSON_ACTIVITIES = """
+MATCH (:Person {tenant: $tenant, id: $id})-[:TOOK_PART_IN]->(a:Activity {tenant: $tenant})
+RETURN collect([a.id, a.subject, a.deal_id, a.account_id]) AS rows
+"""
+
+SET_ACTIVITY_SUBJECTS = """
+UNWIND $rows AS row
+MATCH (a:Activity {tenant: $tenant, id: row.id})
+SET a.subject = row.subject
+"""
+
+DEAL_COVERAGE = """
+UNWIND $ids AS id
+MATCH (d:Deal {tenant: $tenant, id: id})
+OPTIONAL MATCH (d)-[:FOR_ACCOUNT]->(account:Account {tenant: $tenant})
+OPTIONAL MATCH (p:Person {tenant: $tenant})-[s:SAT_IN {tenant: $tenant}]->(d)
+WITH d, account, collect([p.id, s.source]) AS seats
+RETURN collect([d.id, d.outcome, account.industry, seats]) AS rows
+"""
+
+LEAVE_ACTIVITIES = """
+MATCH (:Person {tenant: $tenant, id: $id})-[t:TOOK_PART_IN]->(:Activity {tenant: $tenant})
+DELETE t
 """

@@ -17,6 +17,7 @@ from graph.models import (
     AccountContacts,
     ClosedDeal,
     DealCommittee,
+    DealCoverage,
     Participant,
     Person,
     PersonSeat,
@@ -26,7 +27,7 @@ from graph.models import (
 )
 from graph.neo4j import cypher
 from graph.neo4j.session import Neo4jSession
-from graph.ports import SeatContext, StatsDelta, StatsVersion
+from graph.ports import StatsDelta, StatsVersion
 from graph.resolution import Merge
 from graph.rows import account_of, deal_of, person_of
 
@@ -182,19 +183,48 @@ class Neo4jReads:
     def seats_of(self, tenant: str, person_ids: Collection[str]) -> list[PersonSeat]:
         return self._session.read(lambda tx: _seats_of(tx, tenant, person_ids))
 
-    def seat_contexts(
-        self, tenant: str, person_ids: Collection[str], segment: SegmentFilter
-    ) -> dict[str, SeatContext]:
+    def _seated(
+        self, query: Any, tenant: str, person_ids: Collection[str], segment: SegmentFilter
+    ) -> list[Any]:
         params = closed_deals_params(tenant, segment=segment)
         params.pop("below")
         params.pop("no_amount")
         params.update(ids=sorted(set(person_ids)), first=EVIDENCE_IDS)
-        return self._session.read(
-            lambda tx: {
-                p: SeatContext(int(n), tuple(first))
-                for p, n, first in _rows(tx, cypher.SEAT_CONTEXT, **params)
-            }
-        )
+        return self._session.read(lambda tx: _rows(tx, query, **params))
+
+    def first_deals(
+        self, tenant: str, person_ids: Collection[str], segment: SegmentFilter
+    ) -> dict[str, tuple[str, ...]]:
+        rows = self._seated(cypher.FIRST_DEALS, tenant, person_ids, segment)
+        return {p: tuple(first) for p, first in rows if first}
+
+    def accounts_sat_for(
+        self, tenant: str, person_ids: Collection[str], segment: SegmentFilter
+    ) -> dict[str, int]:
+        rows = self._seated(cypher.ACCOUNTS_SAT_FOR, tenant, person_ids, segment)
+        return {p: int(n) for p, n in rows}
+
+    def deal_coverage(self, tenant: str, deal_ids: Collection[str]) -> list[DealCoverage]:
+        def work(tx: ManagedTransaction) -> list[DealCoverage]:
+            rows = _rows(tx, cypher.DEAL_COVERAGE, tenant=tenant, ids=sorted(set(deal_ids)))
+            out = []
+            for deal_id, outcome, industry, seats in rows:
+                present = [(p, source) for p, source in seats if p is not None]
+                sources: dict[str, int] = {}
+                for _, source in present:
+                    sources[source] = sources.get(source, 0) + 1
+                out.append(
+                    DealCoverage(
+                        deal_id,
+                        outcome,
+                        industry,
+                        len({p for p, _ in present}),
+                        tuple(sorted(sources.items())),
+                    )
+                )
+            return sorted(out, key=lambda c: c.deal_id)
+
+        return self._session.read(work)
 
     # -- counters ----------------------------------------------------------------------
 

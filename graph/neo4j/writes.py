@@ -13,6 +13,7 @@ from typing import Any, LiteralString
 
 from neo4j import ManagedTransaction
 
+from graph.activities import ActivityRow, DealSpan
 from graph.counts import Change, StatKey, StatRow
 from graph.models import ClosedDeal, Person, Seat
 from graph.neo4j import cypher
@@ -227,6 +228,53 @@ class Neo4jWriteTx:
             at=at,
             detail=detail,
         ).consume()
+
+    # -- activities --------------------------------------------------------------------
+
+    def activity_reach(self, ids: Sequence[str]) -> dict[str, tuple[str, str | None, str]]:
+        return {i: (h, d, a) for i, h, d, a in self._rows(cypher.ACTIVITY_HASHES, ids=list(ids))}
+
+    def put_activities(self, rows: Sequence[Row]) -> None:
+        self._batches(
+            cypher.MERGE_ACTIVITIES,
+            [
+                {
+                    "id": r["id"],
+                    "props": {k: v for k, v in r.items() if k not in ("id", "people")},
+                    "people": r["people"],
+                }
+                for r in rows
+            ],
+        )
+
+    def deals_reached(self, deal_ids: Collection[str], account_ids: Collection[str]) -> set[str]:
+        if not deal_ids and not account_ids:
+            return set()
+        return set(
+            self._rows(
+                cypher.DEALS_REACHED, deal_ids=sorted(deal_ids), account_ids=sorted(account_ids)
+            )
+        )
+
+    def activity_spans(self, deal_ids: Sequence[str]) -> tuple[list[DealSpan], list[ActivityRow]]:
+        spans: list[DealSpan] = []
+        rows: list[ActivityRow] = []
+        ids = list(deal_ids)
+        for start in range(0, len(ids), self._batch):
+            found = self._rows(cypher.ACTIVITY_SEAT_ROWS, ids=ids[start : start + self._batch])
+            for d, account, created, closed, activities in found:
+                spans.append(DealSpan(d, account, created, closed))
+                rows.extend(ActivityRow(*a) for a in activities)
+        return spans, rows
+
+    def person_activities(self, person_id: str) -> list[tuple[str, str | None, str | None, str]]:
+        return [tuple(r) for r in self._rows(cypher.PERSON_ACTIVITIES, id=person_id)]
+
+    def set_activity_subjects(self, rows: Sequence[Row]) -> None:
+        self._batches(cypher.SET_ACTIVITY_SUBJECTS, rows)
+
+    def leave_activities(self, person_id: str) -> None:
+        self._tx.run(cypher.LEAVE_ACTIVITIES, tenant=self._tenant, id=person_id).consume()
 
     # -- counting ----------------------------------------------------------------------
 

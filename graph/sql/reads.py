@@ -15,6 +15,7 @@ from graph.models import (
     AccountContacts,
     ClosedDeal,
     DealCommittee,
+    DealCoverage,
     Participant,
     Person,
     PersonSeat,
@@ -22,7 +23,7 @@ from graph.models import (
     SegmentFilter,
     committee_role,
 )
-from graph.ports import SeatContext, StatsDelta, StatsVersion
+from graph.ports import StatsDelta, StatsVersion
 from graph.resolution import Merge
 from graph.rows import account_of, deal_of, person_of
 from graph.sql.db import Database, chunks
@@ -283,46 +284,89 @@ class SqlReads:
             )
         return sorted(found, key=lambda s: (s.person_id, s.deal_id))
 
-    def seat_contexts(
+    def _seated_where(
         self, tenant: str, person_ids: Collection[str], segment: SegmentFilter
-    ) -> dict[str, SeatContext]:
+    ) -> Any:
+        # The seat's own tenant too: SQLite picks the person index only when it sees the
+        # index's prefix on the seats table itself.
+        return and_(
+            *segment_conditions(tenant, segment),
+            participations.c.tenant == tenant,
+            participations.c.person_id.in_(sorted(set(person_ids))),
+        )
+
+    def first_deals(
+        self, tenant: str, person_ids: Collection[str], segment: SegmentFilter
+    ) -> dict[str, tuple[str, ...]]:
         joined = participations.join(deals, SEAT_DEAL).join(accounts, DEAL_ACCOUNT)
-        first: dict[str, list[str]] = defaultdict(list)
-        accounts_of: dict[str, int] = {}
+        found: dict[str, tuple[str, ...]] = {}
+        with self._db.reading() as conn:
+            # One query a person: each walks the person's seats in deal order and stops
+            # at the fifth, however many deals they sat in.
+            for person_id in sorted(set(person_ids)):
+                rows = conn.execute(
+                    select(participations.c.deal_id)
+                    .distinct()
+                    .select_from(joined)
+                    .where(self._seated_where(tenant, [person_id], segment))
+                    .order_by(participations.c.deal_id)
+                    .limit(EVIDENCE_IDS)
+                ).all()
+                if rows:
+                    found[person_id] = tuple(r.deal_id for r in rows)
+        return found
+
+    def accounts_sat_for(
+        self, tenant: str, person_ids: Collection[str], segment: SegmentFilter
+    ) -> dict[str, int]:
+        joined = participations.join(deals, SEAT_DEAL).join(accounts, DEAL_ACCOUNT)
+        found: dict[str, int] = {}
         with self._db.reading() as conn:
             for chunk in chunks(sorted(set(person_ids))):
-                where = and_(
-                    *segment_conditions(tenant, segment), participations.c.person_id.in_(chunk)
-                )
-                counted = conn.execute(
+                rows = conn.execute(
                     select(
                         participations.c.person_id,
                         func.count(func.distinct(deals.c.account_id)).label("accounts"),
                     )
                     .select_from(joined)
-                    .where(where)
+                    .where(self._seated_where(tenant, chunk, segment))
                     .group_by(participations.c.person_id)
                 )
-                accounts_of.update({r.person_id: int(r.accounts) for r in counted})
-                seated = (
-                    select(participations.c.person_id, deals.c.id.label("deal_id"))
-                    .distinct()
-                    .select_from(joined)
-                    .where(where)
-                    .subquery()
+                found.update({r.person_id: int(r.accounts) for r in rows})
+        return found
+
+    def deal_coverage(self, tenant: str, deal_ids: Collection[str]) -> list[DealCoverage]:
+        found: list[DealCoverage] = []
+        with self._db.reading() as conn:
+            for chunk in chunks(sorted(set(deal_ids))):
+                heads = conn.execute(
+                    select(deals.c.id, deals.c.outcome, accounts.c.industry)
+                    .select_from(deals.outerjoin(accounts, DEAL_ACCOUNT))
+                    .where(deals.c.tenant == tenant, deals.c.id.in_(chunk))
+                ).all()
+                seats = conn.execute(
+                    select(
+                        participations.c.deal_id,
+                        participations.c.source,
+                        participations.c.person_id,
+                    ).where(participations.c.tenant == tenant, participations.c.deal_id.in_(chunk))
+                ).all()
+                people: dict[str, set[str]] = defaultdict(set)
+                sources: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+                for s in seats:
+                    people[s.deal_id].add(s.person_id)
+                    sources[s.deal_id][s.source] += 1
+                found.extend(
+                    DealCoverage(
+                        h.id,
+                        h.outcome,
+                        h.industry,
+                        len(people[h.id]),
+                        tuple(sorted(sources[h.id].items())),
+                    )
+                    for h in heads
                 )
-                ranked = select(
-                    seated.c.person_id,
-                    seated.c.deal_id,
-                    func.row_number()
-                    .over(partition_by=seated.c.person_id, order_by=seated.c.deal_id)
-                    .label("n"),
-                ).subquery()
-                for r in conn.execute(
-                    select(ranked).where(ranked.c.n <= EVIDENCE_IDS).order_by(ranked.c.n)
-                ):
-                    first[r.person_id].append(r.deal_id)
-        return {p: SeatContext(n, tuple(first[p])) for p, n in accounts_of.items()}
+        return sorted(found, key=lambda c: c.deal_id)
 
     # -- counters ----------------------------------------------------------------------
 

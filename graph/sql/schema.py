@@ -99,7 +99,7 @@ participations = Table(
     Column("evidence_count", Integer, nullable=False),
     Column("first_seen", String(40)),
     Column("last_seen", String(40)),
-    Index("ix_participations_person", "tenant", "person_id"),
+    Index("ix_participations_person", "tenant", "person_id", "deal_id"),
 )
 
 notes = Table(
@@ -174,4 +174,29 @@ stats = Table(
     Column("deal_ids", Text, nullable=False),
     Index("ix_stats_version", "tenant", "kind", "version"),
     Index("ix_stats_key", "tenant", "kind", "key"),
+)
+
+activities = Table(
+    "activities",
+    metadata,
+    Column("tenant", String(100), primary_key=True),
+    Column("id", String(200), primary_key=True),
+    Column("source", String(50), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("occurred_at", String(40), nullable=False),
+    Column("subject", Text),
+    Column("deal_id", String(200)),
+    Column("account_id", String(200), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Index("ix_activities_deal", "tenant", "deal_id"),
+    Index("ix_activities_account", "tenant", "account_id"),
+)
+
+activity_people = Table(
+    "activity_people",
+    metadata,
+    Column("tenant", String(100), primary_key=True),
+    Column("activity_id", String(200), primary_key=True),
+    Column("person_id", String(200), primary_key=True),
+    Index("ix_activity_people_person", "tenant", "person_id"),
 )

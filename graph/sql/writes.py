@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, case, delete, func, select, tuple_
 
+from graph.activities import ActivityRow, DealSpan
 from graph.counts import Change, StatKey, StatRow
 from graph.models import ClosedDeal, Person, Seat
 from graph.notes import MentionRow
@@ -26,6 +27,8 @@ from graph.sql.reads import (
 )
 from graph.sql.schema import (
     accounts,
+    activities,
+    activity_people,
     audit_log,
     data_versions,
     deals,
@@ -388,6 +391,123 @@ class SqlWriteTx:
         self._conn.execute(
             audit_log.insert().values(
                 tenant=self._tenant, action=action, key_id=key_id, at=at, detail=detail
+            )
+        )
+
+    # -- activities --------------------------------------------------------------------
+
+    def activity_reach(self, ids: Sequence[str]) -> dict[str, tuple[str, str | None, str]]:
+        rows = self._ids(
+            activities,
+            activities.c.id,
+            ids,
+            activities.c.id,
+            activities.c.content_hash,
+            activities.c.deal_id,
+            activities.c.account_id,
+        )
+        return {r.id: (r.content_hash, r.deal_id, r.account_id) for r in rows}
+
+    def put_activities(self, rows: Sequence[Row]) -> None:
+        full = [
+            {"tenant": self._tenant, **{k: v for k, v in r.items() if k != "people"}} for r in rows
+        ]
+        self._db.put(self._conn, activities, full, update=overwrite(full))
+        for chunk in chunks([r["id"] for r in rows]):
+            self._conn.execute(
+                delete(activity_people).where(
+                    activity_people.c.tenant == self._tenant,
+                    activity_people.c.activity_id.in_(chunk),
+                )
+            )
+        links = [
+            {"tenant": self._tenant, "activity_id": r["id"], "person_id": p}
+            for r in rows
+            for p in r["people"]
+        ]
+        if links:
+            self._conn.execute(activity_people.insert(), links)
+
+    def deals_reached(self, deal_ids: Collection[str], account_ids: Collection[str]) -> set[str]:
+        found = {r.id for r in self._ids(deals, deals.c.id, deal_ids, deals.c.id)}
+        found |= {r.id for r in self._ids(deals, deals.c.account_id, account_ids, deals.c.id)}
+        return found
+
+    def activity_spans(self, deal_ids: Sequence[str]) -> tuple[list[DealSpan], list[ActivityRow]]:
+        spans = [
+            DealSpan(r.id, r.account_id, r.created_at, r.closed_at)
+            for r in self._ids(
+                deals,
+                deals.c.id,
+                deal_ids,
+                deals.c.id,
+                deals.c.account_id,
+                deals.c.created_at,
+                deals.c.closed_at,
+            )
+        ]
+        joined = activities.join(
+            activity_people,
+            (activity_people.c.tenant == activities.c.tenant)
+            & (activity_people.c.activity_id == activities.c.id),
+        )
+        columns = (
+            activities.c.id,
+            activities.c.kind,
+            activities.c.occurred_at,
+            activities.c.subject,
+            activities.c.deal_id,
+            activities.c.account_id,
+            activity_people.c.person_id,
+        )
+        rows: list[ActivityRow] = []
+        on_deals = [s.deal_id for s in spans]
+        on_accounts = sorted({s.account_id for s in spans})
+        for values, on_deal in ((on_deals, True), (on_accounts, False)):
+            for chunk in chunks(values):
+                condition: Any = (
+                    activities.c.deal_id.in_(chunk)
+                    if on_deal
+                    else activities.c.account_id.in_(chunk) & activities.c.deal_id.is_(None)
+                )
+                rows += [
+                    ActivityRow(*r)
+                    for r in self._conn.execute(
+                        select(*columns)
+                        .select_from(joined)
+                        .where(activities.c.tenant == self._tenant, condition)
+                    )
+                ]
+        return spans, rows
+
+    def person_activities(self, person_id: str) -> list[tuple[str, str | None, str | None, str]]:
+        rows = self._conn.execute(
+            select(
+                activities.c.id, activities.c.subject, activities.c.deal_id, activities.c.account_id
+            )
+            .select_from(
+                activities.join(
+                    activity_people,
+                    (activity_people.c.tenant == activities.c.tenant)
+                    & (activity_people.c.activity_id == activities.c.id),
+                )
+            )
+            .where(activities.c.tenant == self._tenant, activity_people.c.person_id == person_id)
+        )
+        return [(r.id, r.subject, r.deal_id, r.account_id) for r in rows]
+
+    def set_activity_subjects(self, rows: Sequence[Row]) -> None:
+        for r in rows:
+            self._conn.execute(
+                activities.update()
+                .where(activities.c.tenant == self._tenant, activities.c.id == r["id"])
+                .values(subject=r["subject"])
+            )
+
+    def leave_activities(self, person_id: str) -> None:
+        self._conn.execute(
+            delete(activity_people).where(
+                activity_people.c.tenant == self._tenant, activity_people.c.person_id == person_id
             )
         )
 

@@ -29,6 +29,12 @@ def upgrade() -> None:
     op.create_index("ix_stats_key", "stats", ["tenant", "kind", "key"])
     with op.batch_alter_table("people") as batch:
         batch.add_column(sa.Column("row_hash", sa.String(32)))
+    # A person's seats in deal order, covering: the first deals a ranking shows are read
+    # from it without touching the seats (SQLite walks it and stops at the fifth).
+    op.drop_index("ix_participations_person", "participations")
+    op.create_index(
+        "ix_participations_person", "participations", ["tenant", "person_id", "deal_id"]
+    )
     with op.batch_alter_table("data_versions") as batch:
         # Tenants written before counters existed are counted once by `migrate`.
         batch.add_column(sa.Column("generation", sa.Integer, nullable=False, server_default="0"))
@@ -39,6 +45,8 @@ def downgrade() -> None:
     with op.batch_alter_table("data_versions") as batch:
         batch.drop_column("counted")
         batch.drop_column("generation")
+    op.drop_index("ix_participations_person", "participations")
+    op.create_index("ix_participations_person", "participations", ["tenant", "person_id"])
     with op.batch_alter_table("people") as batch:
         batch.drop_column("row_hash")
     op.drop_index("ix_stats_key", "stats")
