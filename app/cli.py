@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -46,15 +48,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     # Our access log (app/logs.py) replaces uvicorn's, which would log raw paths and queries.
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if workers > 1:
-        uvicorn.run(
-            "app.asgi:app",
-            host=host,
-            port=port,
-            workers=workers,
-            factory=True,
-            access_log=False,
-            http=NoDelayH11Protocol,
-        )
+        # The supervisor holds nothing the workers hold (app/supervise.py).
+        args = ["--host", host, "--port", str(port), "--workers", str(workers)]
+        os.execv(sys.executable, [sys.executable, "-m", "app.supervise", *args])  # noqa: S606
     else:
         from app.main import create_app
 

@@ -30,7 +30,7 @@ from graph.table import CountTable
 
 T = TypeVar("T")
 MEMO_ENTRIES = 512  # answers kept per tenant (segments × kinds × settings)
-PEOPLE_ENTRIES = 8  # people's effects kept per tenant: megabytes each at 100,000 deals
+PEOPLE_ENTRIES = 4  # people's effects kept per tenant: megabytes each at 100,000 deals
 CORE: tuple[Kind, ...] = ("deal", "size", "role")
 _ABSENT = object()  # a person of whom a read found nothing
 SEATED_PEOPLE = 20_000  # people whose seats are kept per tenant (rankings name few)

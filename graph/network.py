@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import combinations
 
-import networkx as nx
-
 from graph.models import ClosedDeal
 
 SAMPLE = 256  # source nodes for approximate betweenness; fixed seed keeps answers repeatable
@@ -18,6 +16,8 @@ SAMPLE = 256  # source nodes for approximate betweenness; fixed seed keeps answe
 
 def bridging(deals: Sequence[ClosedDeal]) -> dict[str, float]:
     """Betweenness centrality of each person in the co-participation graph of these deals."""
+    import networkx as nx  # only here: 22 MB of a worker's memory, for graph=true alone
+
     graph = nx.Graph()
     for deal in deals:
         people = sorted(deal.people)

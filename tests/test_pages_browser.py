@@ -544,7 +544,7 @@ def test_an_export_missing_its_columns_fails_with_the_file_named(
         hubspot.get_by_label(label).set_input_files(str(SALESFORCE / name))
     hubspot.get_by_role("button", name="Import from HubSpot").click()
     expect(page.get_by_role("alert")).to_have_text(
-        "The import stopped: companies: missing columns: Record ID",
+        "The import stopped: contacts: missing columns: Record ID",
         timeout=60_000,
     )
 

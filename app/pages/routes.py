@@ -39,6 +39,7 @@ router = APIRouter(prefix="/app", include_in_schema=False, route_class=PageRoute
 RecordId = Annotated[str, Path(min_length=1, max_length=200)]
 SegmentValue = Annotated[str | None, Query(max_length=200)]
 CsvUpload = Annotated[UploadFile, File()]
+OptionalUpload = Annotated[UploadFile | None, File()]
 Token = Annotated[str, Form(max_length=200)]
 
 
@@ -257,6 +258,12 @@ def _start_import(
     return RedirectResponse(f"/app/import/jobs/{job.id}", status_code=303)
 
 
+def _given(**uploads: UploadFile | None) -> dict[str, UploadFile]:
+    """The files the form carried: a browser sends an optional field left empty as a
+    nameless empty part."""
+    return {name: u for name, u in uploads.items() if u is not None and u.filename}
+
+
 @router.post("/import/salesforce")
 def import_salesforce(
     request: Request,
@@ -264,16 +271,29 @@ def import_salesforce(
     accounts: CsvUpload,
     opportunities: CsvUpload,
     contacts: CsvUpload,
-    contact_roles: CsvUpload,
+    contact_roles: OptionalUpload = None,
+    tasks: OptionalUpload = None,
+    task_relations: OptionalUpload = None,
+    events: OptionalUpload = None,
+    event_relations: OptionalUpload = None,
+    email_messages: OptionalUpload = None,
+    email_message_relations: OptionalUpload = None,
     csrf_token: Token = "",
 ) -> Response:
+    """The files POST /v1/ingest/salesforce takes; the activities' are optional."""
     check_form(viewer, csrf_token)
-    uploads = {
-        "accounts": accounts,
-        "opportunities": opportunities,
-        "contacts": contacts,
-        "contact_roles": contact_roles,
-    }
+    uploads = _given(
+        accounts=accounts,
+        opportunities=opportunities,
+        contacts=contacts,
+        contact_roles=contact_roles,
+        tasks=tasks,
+        task_relations=task_relations,
+        events=events,
+        event_relations=event_relations,
+        email_messages=email_messages,
+        email_message_relations=email_message_relations,
+    )
     return _start_import(request, viewer, "salesforce", uploads)
 
 
@@ -281,13 +301,28 @@ def import_salesforce(
 def import_hubspot(
     request: Request,
     viewer: Importer,
-    companies: CsvUpload,
     contacts: CsvUpload,
     deals: CsvUpload,
+    companies: OptionalUpload = None,
+    calls: OptionalUpload = None,
+    meetings: OptionalUpload = None,
+    emails: OptionalUpload = None,
+    notes: OptionalUpload = None,
+    tasks: OptionalUpload = None,
     csrf_token: Token = "",
 ) -> Response:
+    """The files POST /v1/ingest/hubspot takes; companies and activities are optional."""
     check_form(viewer, csrf_token)
-    uploads = {"companies": companies, "contacts": contacts, "deals": deals}
+    uploads = _given(
+        contacts=contacts,
+        deals=deals,
+        companies=companies,
+        calls=calls,
+        meetings=meetings,
+        emails=emails,
+        notes=notes,
+        tasks=tasks,
+    )
     return _start_import(request, viewer, "hubspot", uploads)
 
 

@@ -43,8 +43,19 @@ SEARCH_HITS = 8
 CrmKind = Literal["salesforce", "hubspot"]
 CRM_FILES: dict[CrmKind, tuple[str, ...]] = {
     # The form fields of POST /v1/ingest/salesforce and /v1/ingest/hubspot.
-    "salesforce": ("accounts", "opportunities", "contacts", "contact_roles"),
-    "hubspot": ("companies", "contacts", "deals"),
+    "salesforce": (
+        "accounts",
+        "opportunities",
+        "contacts",
+        "contact_roles",
+        "tasks",
+        "task_relations",
+        "events",
+        "event_relations",
+        "email_messages",
+        "email_message_relations",
+    ),
+    "hubspot": ("contacts", "deals", "companies", "calls", "meetings", "emails", "notes", "tasks"),
 }
 Progress = Callable[[str, int], None]
 
