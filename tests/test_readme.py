@@ -14,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-PROGRESS = re.compile(r"^(contacts|deals)\s+━")  # bcg import's progress bar, on stderr
+PROGRESS = re.compile(r"^\w+\s+━")  # bcg import's progress bar, on stderr
 
 
 def sessions() -> list[tuple[str, list[str]]]:
