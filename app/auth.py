@@ -1,4 +1,4 @@
-"""Who is calling: API keys to a tenant and scopes (DESIGN §4).
+"""Who is calling: API keys to a tenant and scopes (README, "Keys, tenants and privacy").
 
 The root key comes from BCG_API_KEY or, where that is unset, is made on the
 first start and kept (mode 0600) in the data directory, so that the service

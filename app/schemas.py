@@ -1,4 +1,7 @@
-"""HTTP response and request shapes (DESIGN §4), and their mapping from domain results."""
+"""HTTP response and request shapes, and their mapping from domain results.
+
+The contract they implement is the README's endpoint table and /openapi.json.
+"""
 
 from __future__ import annotations
 
@@ -63,7 +66,7 @@ class IngestResult(BaseModel):
 
     @model_serializer(mode="wrap")
     def _warnings_only_when_any(self, handler: SerializerFunctionWrapHandler) -> Any:
-        """`warnings` appears only when there are some: the ingest answer of DESIGN §4
+        """`warnings` appears only when there are some: the ingest answer
         stays as it was for every batch without one."""
         data = handler(self)
         if isinstance(data, dict) and not data.get("warnings"):
@@ -131,7 +134,7 @@ def _located_out(rows: list[LocatedRejection]) -> list[LocatedRejectedOut]:
 
 class CrmIngestResult(BaseModel):
     """Counts of deals at the top level (as for JSON ingest), of contacts under `people`;
-    the import report beside them (DESIGN §4 `coverage`)."""
+    the import report beside them (`coverage`, decisions.md "Activities and real CRM exports")."""
 
     created: int
     updated: int

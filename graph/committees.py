@@ -1,4 +1,7 @@
-"""Who sits in buying decisions: the typical committee of a segment (DESIGN §1.1)."""
+"""Who sits in buying decisions: the typical committee of a segment.
+
+See docs/architecture.md, "The read path".
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Who predicts the outcome: role and person effects on the win rate (DESIGN §5).
+"""Who predicts the outcome: role and person effects on the win rate.
+
+The statistics are explained in docs/decisions.md, "Statistics".
 
 Pure functions over counters (graph.counts, graph.table): whether the counters
 come from the store or from a tally of closed deals, the same code ranks them,

@@ -1,4 +1,4 @@
-"""API keys as stored: only a hash of the secret is kept (DESIGN §4)."""
+"""API keys as stored: only a hash of the secret is kept (docs/decisions.md, "Security")."""
 
 from __future__ import annotations
 

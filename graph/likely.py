@@ -1,4 +1,6 @@
-"""Who is likely to be in the room: role probabilities from similar closed deals (DESIGN §1.3).
+"""Who is likely to be in the room: role probabilities from similar closed deals.
+
+See docs/decisions.md, "Likely committee".
 
 Similar deals share the segment and the size band; when there are too few,
 the match backs off to wider groups (industry and band, industry and region,

@@ -1,4 +1,4 @@
-"""Domain records as the stores keep them (DESIGN §2).
+"""Domain records as the stores keep them (docs/architecture.md, "The domain").
 
 These are already validated and normalised: ingest/ turns raw CRM input into
 them, the stores persist them, the analytics read summaries of them.
@@ -273,7 +273,9 @@ ACTIVITY_KINDS: tuple[str, ...] = ("meeting", "call", "email", "task", "note")
 
 @dataclass(frozen=True)
 class Activity:
-    """A meeting, call, e-mail or task logged in the CRM (DESIGN §2), keyed by (tenant, id).
+    """A meeting, call, e-mail or task logged in the CRM, keyed by (tenant, id).
+
+    See docs/architecture.md, "The domain".
 
     `account_id` is always set (the deal's account, the one logged, or the contact's);
     `deal_id` only when it was logged on a deal. `occurred_at` is an ISO date or

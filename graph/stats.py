@@ -1,4 +1,4 @@
-"""Statistics as pure functions: counts in, estimates out (DESIGN §5).
+"""Statistics as pure functions: counts in, estimates out (docs/decisions.md, "Statistics").
 
 Why these methods:
 - *Size adjustment*: a Mantel–Haenszel odds ratio over deal-size bands. A role

@@ -46,7 +46,7 @@ class ActivityPersonIn(BaseModel):
 
 
 class ActivityIn(BaseModel):
-    """A call, meeting, e-mail or task about a deal and/or an account (DESIGN §4)."""
+    """A call, meeting, e-mail or task about a deal and/or an account, as pushed in."""
 
     model_config = ConfigDict(extra="ignore")
 

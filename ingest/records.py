@@ -60,7 +60,8 @@ Email = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_email)
 ]
 
-# Salesforce and HubSpot picklist labels, folded to lower case with spaces, onto DESIGN §2.
+# Salesforce and HubSpot picklist labels, folded to lower case with spaces, onto the
+# buying roles of docs/architecture.md, "The domain".
 _DEAL_ROLE_SYNONYMS = {
     "business user": "end_user",
     "user": "end_user",
@@ -77,7 +78,7 @@ _DEAL_ROLE_SYNONYMS = {
 
 @lru_cache(maxsize=4096)
 def normalise_deal_role(value: str | None) -> str:
-    """Map a CRM's buying-role label onto a DESIGN role; unknown labels become `other`.
+    """Map a CRM's buying-role label onto a buying role; unknown labels become `other`.
 
     Cached: a CRM uses a handful of labels, met again in every seat of an import."""
     text = str(value or "").strip().lower().replace("-", " ").replace("_", " ")

@@ -1,4 +1,6 @@
-"""Pages for people (DESIGN §7): server-rendered, under /app, beside the JSON API.
+"""Pages for people: server-rendered, under /app, beside the JSON API.
+
+Why they look as they do: docs/decisions.md, "Pages for people".
 
 `router` holds the pages; `static_files()` serves their CSS, script and the
 vendored htmx (no build step, nothing fetched from elsewhere).

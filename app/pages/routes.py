@@ -1,4 +1,6 @@
-"""The pages under /app (DESIGN §7): sign-in, search, deal, account, segment, import.
+"""The pages under /app: sign-in, search, deal, account, segment, import.
+
+See docs/decisions.md, "Pages for people".
 
 Handlers read the request, ask app.pages.views, and render; they decide
 nothing about the data. Every page needs a session (app.pages.access), every
