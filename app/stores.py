@@ -1,16 +1,15 @@
-"""Building a store from settings: the one place that makes engines and drivers."""
+"""Building a store from settings: the one place that makes engines and drivers.
+
+Each store's library is imported only when that store is built: a Neo4j worker
+never loads SQLAlchemy (about 26 MB a process) nor an embedded one the driver.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from neo4j import GraphDatabase
-from sqlalchemy import create_engine, event
-
 from app.settings import Settings
-from graph.neo4j.store import Neo4jGraphStore
 from graph.ports import GraphStore
-from graph.sql.store import SqlGraphStore
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -22,6 +21,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def build_store(settings: Settings) -> GraphStore:
     if settings.store == "neo4j":
+        from neo4j import GraphDatabase
+
+        from graph.neo4j.store import Neo4jGraphStore
+
         auth = None
         if settings.neo4j_user:
             password = settings.neo4j_password.get_secret_value() if settings.neo4j_password else ""
@@ -35,6 +38,10 @@ def build_store(settings: Settings) -> GraphStore:
             notifications_min_severity="OFF",
         )
         return Neo4jGraphStore(driver, settings.neo4j_database, settings.neo4j_batch_size)
+    from sqlalchemy import create_engine, event
+
+    from graph.sql.store import SqlGraphStore
+
     url = settings.sql_url
     if url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
