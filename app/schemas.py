@@ -26,6 +26,7 @@ from ingest.activities import ActivityIn, ActivityIntake
 from ingest.batches import Rejection
 from ingest.crm.importer import ImportReport, LocatedRejection
 from ingest.notes.intake import NoteIn, PreparedNotes
+from ingest.outreach import TargetIn
 from ingest.records import DealIn, PersonIn
 
 
@@ -780,3 +781,12 @@ class KeyList(BaseModel):
 class Health(BaseModel):
     status: str
     store: str | None = None
+
+
+# -- marketing: outreach, audit, brief, advocates (issue 15) -----------------------------
+
+
+class OutreachBatch(BaseModel):
+    """Outreach targets; validated one by one like deals."""
+
+    outreach: list[SkipValidation[TargetIn]]
