@@ -21,7 +21,7 @@ from app.errors import install_error_handlers
 from app.logs import AccessLog
 from app.middleware import BodySizeLimit
 from app.openapi import install_problem_openapi
-from app.routes import analysis, health, ingest, keys, people, reads
+from app.routes import analysis, health, ingest, keys, marketing, people, reads
 from app.settings import Settings
 from app.stores import build_store
 from graph.errors import StoreUnavailable
@@ -80,6 +80,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(analysis.router)
     app.include_router(people.router)
     app.include_router(keys.router)
+    app.include_router(marketing.router)
     app.mount(pages.STATIC_PATH, pages.static_files(), name="pages-static")
     app.include_router(pages.router)
     if settings.cors_origins:

@@ -23,12 +23,14 @@ from graph.backtest import BacktestResult
 from graph.committees import SegmentCommittee
 from graph.influence import Direction, Effect
 from graph.keys import ApiKey
+from graph.marketing import Advocate, Audit, Brief, Spend
 from graph.models import Account, Deal, DealCommittee, Person, SegmentFilter, UpsertCounts
 from graph.stats import Z95
 from ingest.activities import ActivityIn, ActivityIntake
 from ingest.batches import Rejection
 from ingest.crm.importer import ImportReport, LocatedRejection
 from ingest.notes.intake import NoteIn, PreparedNotes
+from ingest.outreach import TargetIn
 from ingest.records import DealIn, PersonIn
 
 
@@ -783,3 +785,265 @@ class KeyList(BaseModel):
 class Health(BaseModel):
     status: str
     store: str | None = None
+
+
+# -- marketing: outreach, audit, brief, advocates (issue 15) -----------------------------
+
+
+class OutreachBatch(BaseModel):
+    """Outreach targets; validated one by one like deals."""
+
+    outreach: list[SkipValidation[TargetIn]]
+
+
+def _interval(effect: Effect) -> list[float]:
+    low, high = effect.estimate.interval()
+    return [_finite(math.exp(low)), _finite(math.exp(high))]
+
+
+class SpendOut(BaseModel):
+    total: float
+    on_decision_makers: float = Field(description="On targets who sit in decisions.")
+    never_in_a_decision: float = Field(
+        description="On targets who never sat in one or match nobody in the data."
+    )
+    by_verdict: dict[str, float]
+
+    @classmethod
+    def of(cls, spend: Spend) -> SpendOut:
+        return cls(
+            total=spend.total,
+            on_decision_makers=spend.on_decision_makers,
+            never_in_a_decision=spend.never_in_a_decision,
+            by_verdict=spend.by_verdict,
+        )
+
+
+class SpendGroupOut(BaseModel):
+    name: str
+    targets: int
+    spend: SpendOut
+
+
+class TargetGivenOut(BaseModel):
+    """The target as outreach named it."""
+
+    person_id: str | None
+    email: str | None
+    name: str | None
+    company: str | None
+    title: str | None
+    role: str | None = Field(description="The title read as a role.")
+
+
+class AuditTargetOut(BaseModel):
+    id: str
+    campaign: str
+    channel: str | None
+    occurred_at: str | None
+    given: TargetGivenOut
+    person: PersonRef | None = Field(description="The known person it was matched to.")
+    match: str | None = Field(description="How: id, email or name+company.")
+    verdict: Literal["predictive", "present", "never_in_a_decision", "unmatched"]
+    deals_present: int
+    roles: list[str] = Field(description="Committee roles they sat in, in this segment.")
+    influence: float | None
+    interval: list[float] | None
+    role_influence: dict[str, list[float]] = Field(
+        description="Each role's odds ratio and interval: [influence, low, high]."
+    )
+    spend: float
+    audience: int | None = Field(description="As given; shown beside, never counted as merit.")
+    evidence: list[str]
+
+
+class MissedOut(BaseModel):
+    role: str | None
+    person: PersonRef | None
+    influence: float
+    interval: list[float]
+    deals_present: int
+    presence: float
+    evidence: list[str]
+
+
+class AuditOut(BaseModel):
+    segment: SegmentOut
+    campaign: str | None
+    deals: int
+    spend: SpendOut
+    campaigns: list[SpendGroupOut]
+    channels: list[SpendGroupOut]
+    targets: list[AuditTargetOut]
+    missed: list[MissedOut]
+
+    @classmethod
+    def of(cls, audit: Audit) -> AuditOut:
+        targets = []
+        for a in audit.targets:
+            t = a.stored.target
+            targets.append(
+                AuditTargetOut(
+                    id=t.id,
+                    campaign=t.campaign,
+                    channel=t.channel,
+                    occurred_at=t.occurred_at,
+                    given=TargetGivenOut(
+                        person_id=t.person_id,
+                        email=t.email,
+                        name=t.name,
+                        company=t.company,
+                        title=t.title,
+                        role=t.role,
+                    ),
+                    person=_ref(a.person) if a.person else None,
+                    match=a.stored.match or None,
+                    verdict=a.verdict,
+                    deals_present=a.effect.deals_present if a.effect else 0,
+                    roles=[r.key for r in a.roles],
+                    influence=_finite(math.exp(a.effect.estimate.mean)) if a.effect else None,
+                    interval=_interval(a.effect) if a.effect else None,
+                    role_influence={
+                        r.key: [_finite(math.exp(r.estimate.mean)), *_interval(r)] for r in a.roles
+                    },
+                    spend=t.spend,
+                    audience=t.audience
+                    if t.audience is not None
+                    else (a.person.audience if a.person else None),
+                    evidence=list(a.effect.evidence_ids) if a.effect else [],
+                )
+            )
+        return cls(
+            segment=SegmentOut.of(audit.segment),
+            campaign=audit.campaign,
+            deals=audit.deals,
+            spend=SpendOut.of(audit.spend),
+            campaigns=[
+                SpendGroupOut(name=g.name, targets=g.targets, spend=SpendOut.of(g.spend))
+                for g in audit.campaigns
+            ],
+            channels=[
+                SpendGroupOut(name=g.name, targets=g.targets, spend=SpendOut.of(g.spend))
+                for g in audit.channels
+            ],
+            targets=targets,
+            missed=[
+                MissedOut(
+                    role=None if m.person else m.effect.key,
+                    person=_ref(m.person) if m.person else None,
+                    influence=_finite(math.exp(m.effect.estimate.mean)),
+                    interval=_interval(m.effect),
+                    deals_present=m.effect.deals_present,
+                    presence=m.effect.presence,
+                    evidence=list(m.effect.evidence_ids),
+                )
+                for m in audit.missed
+            ],
+        )
+
+
+class BuyingRoleOut(BaseModel):
+    role: str
+    presence: float = Field(description="Share of the segment's closed deals it sat in.")
+    deals_present: int
+    influence: float
+    interval: list[float]
+    evidence: list[str]
+
+
+def _buying_role(effect: Effect) -> BuyingRoleOut:
+    return BuyingRoleOut(
+        role=effect.key,
+        presence=effect.presence,
+        deals_present=effect.deals_present,
+        influence=_finite(math.exp(effect.estimate.mean)),
+        interval=_interval(effect),
+        evidence=list(effect.evidence_ids),
+    )
+
+
+class OutsideInfluencerOut(BaseModel):
+    person: PersonRef
+    deals_present: int
+    influence: float
+    interval: list[float]
+    audience: int | None = Field(description="As given; never used for ranking.")
+    evidence: list[str]
+
+
+class BriefOut(BaseModel):
+    segment: SegmentOut
+    deals: int
+    buying_roles: list[BuyingRoleOut] = Field(description="The job titles that buy.")
+    in_the_room: list[RolePresenceOut] = Field(description="Who sits in the room, by presence.")
+    size_distribution: dict[str, int]
+    median_size: float | None
+    blockers: list[BuyingRoleOut]
+    outside_influencers: list[OutsideInfluencerOut]
+    summary: list[str] = Field(description="The brief in plain sentences.")
+
+    @classmethod
+    def of(cls, brief: Brief) -> BriefOut:
+        return cls(
+            segment=SegmentOut.of(brief.segment),
+            deals=brief.deals,
+            buying_roles=[_buying_role(e) for e in brief.buying_roles],
+            in_the_room=[
+                RolePresenceOut(role=r.role, deals_present=r.deals_present, presence=r.presence)
+                for r in brief.in_the_room
+            ],
+            size_distribution=brief.size_distribution,
+            median_size=brief.median_size,
+            blockers=[_buying_role(e) for e in brief.blockers],
+            outside_influencers=[
+                OutsideInfluencerOut(
+                    person=_ref(i.person),
+                    deals_present=i.effect.deals_present,
+                    influence=_finite(math.exp(i.effect.estimate.mean)),
+                    interval=_interval(i.effect),
+                    audience=i.person.audience,
+                    evidence=list(i.effect.evidence_ids),
+                )
+                for i in brief.outside_influencers
+            ],
+            summary=brief.summary,
+        )
+
+
+class AdvocateOut(BaseModel):
+    person: PersonRef
+    accounts: list[str] = Field(description="Accounts whose won deals they backed.")
+    won_deals: int = Field(description="Won deals they sat in for their own account.")
+    champion_deals: int = Field(description="Won deals where they were champion or supportive.")
+    influence: float
+    interval: list[float]
+    audience: int | None = Field(description="As given; shown beside, never ranked on.")
+    sources: list[str] = Field(description="Where the stance came from: crm, activity, note.")
+    evidence: list[str]
+
+
+class AdvocatesOut(BaseModel):
+    segment: SegmentOut
+    deals: int
+    items: list[AdvocateOut]
+
+    @classmethod
+    def of(cls, segment: SegmentFilter, deals: int, found: list[Advocate]) -> AdvocatesOut:
+        return cls(
+            segment=SegmentOut.of(segment),
+            deals=deals,
+            items=[
+                AdvocateOut(
+                    person=_ref(a.person),
+                    accounts=list(a.advocacy.accounts),
+                    won_deals=len(a.advocacy.won_deals),
+                    champion_deals=len(a.advocacy.champion_deals),
+                    influence=_finite(math.exp(a.effect.estimate.mean)),
+                    interval=_interval(a.effect),
+                    audience=a.audience,
+                    sources=list(a.advocacy.sources),
+                    evidence=list(a.effect.evidence_ids),
+                )
+                for a in found
+            ],
+        )

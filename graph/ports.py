@@ -30,6 +30,7 @@ from graph.models import (
     SegmentFilter,
     UpsertCounts,
 )
+from graph.outreach import OutreachStore
 from graph.resolution import Merge
 from graph.search import NameMatches
 
@@ -234,6 +235,7 @@ class GraphStore(
     SegmentNames,
     KeyStore,
     PersonEraser,
+    OutreachStore,
     Health,
     Protocol,
 ):

@@ -42,6 +42,9 @@ class PersonSpec:
     effect: float = 0.0
     audience: int | None = None
     account_id: str = "ext-firm"
+    email: str | None = None
+    stance: str = "neutral"
+    home_only: bool = False  # sits only in deals of `account_id` (a customer's own person)
 
 
 @dataclass
@@ -94,21 +97,22 @@ class World:
                     }
                 )
             for spec in self.people:
+                if spec.home_only and account["id"] != spec.account_id:
+                    continue
                 if rng.random() >= spec.presence:
                     continue
                 logit += spec.effect
+                person = {
+                    "id": spec.id,
+                    "name": spec.name,
+                    "title": spec.title,
+                    "account_id": spec.account_id,
+                    "audience": spec.audience,
+                }
+                if spec.email:
+                    person["email"] = spec.email
                 participants.append(
-                    {
-                        "person": {
-                            "id": spec.id,
-                            "name": spec.name,
-                            "title": spec.title,
-                            "account_id": spec.account_id,
-                            "audience": spec.audience,
-                        },
-                        "deal_role": "influencer",
-                        "stance": "neutral",
-                    }
+                    {"person": person, "deal_role": "influencer", "stance": spec.stance}
                 )
             won = rng.random() < 1 / (1 + math.exp(-logit))
             created = self.start + timedelta(days=rng.randrange(self.span_days))

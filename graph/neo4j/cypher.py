@@ -653,3 +653,46 @@ LEAVE_ACTIVITIES = """
 MATCH (:Person {tenant: $tenant, id: $id})-[t:TOOK_PART_IN]->(:Activity {tenant: $tenant})
 DELETE t
 """
+
+# -- outreach (graph.outreach, graph.neo4j.outreach) ------------------------------------
+# A target is an :Outreach node keyed by (tenant, id); the person it was matched to is
+# its `person_id` (null: unmatched), so that an outsider needs no :Person.
+
+OUTREACH_HASHES = """
+UNWIND $ids AS id
+MATCH (o:Outreach {tenant: $tenant, id: id})
+RETURN collect([o.id, o.content_hash]) AS rows
+"""
+
+ACCOUNTS_NAMED = """
+MATCH (a:Account {tenant: $tenant})
+WHERE toLower(a.id) IN $names OR toLower(trim(a.name)) IN $names
+RETURN collect([a.id, a.name]) AS rows
+"""
+
+MERGE_OUTREACH = """
+UNWIND $rows AS row
+MERGE (o:Outreach {tenant: $tenant, id: row.id})
+SET o += row
+"""
+
+OUTREACH_TARGETS = """
+MATCH (o:Outreach {tenant: $tenant})
+WHERE $campaign IS NULL OR o.campaign_key = $campaign
+WITH o ORDER BY o.id
+RETURN collect(properties(o)) AS rows
+"""
+
+WON_STANCES = """
+UNWIND $ids AS id
+MATCH (p:Person {tenant: $tenant, id: id})-[s:SAT_IN {tenant: $tenant}]->(d:Deal {tenant: $tenant})
+      -[:FOR_ACCOUNT]->(a:Account {tenant: $tenant})
+WHERE d.outcome = 'won'
+  AND ($industry IS NULL OR a.industry_key = $industry)
+  AND ($region IS NULL OR a.region_key = $region)
+  AND ($min_amount IS NULL OR d.amount >= $min_amount)
+  AND ($max_amount IS NULL OR d.amount <= $max_amount)
+  AND ($closed_before IS NULL OR d.closed_at < $closed_before)
+  AND ($closed_from IS NULL OR d.closed_at >= $closed_from)
+RETURN collect([p.id, d.id, a.id, s.deal_role, s.stance, s.source, s.external]) AS rows
+"""

@@ -13,6 +13,7 @@ from neo4j.exceptions import ConstraintError
 from graph.neo4j import cypher
 from graph.neo4j.keys import Neo4jKeys
 from graph.neo4j.migrations import apply_migrations
+from graph.neo4j.outreach import Neo4jOutreach
 from graph.neo4j.reads import Neo4jReads
 from graph.neo4j.search import Neo4jSearch
 from graph.neo4j.session import Neo4jSession
@@ -22,7 +23,7 @@ from graph.writing import GraphWriter, NothingChanged, Work
 DEFAULT_BATCH_SIZE = 1000
 
 
-class Neo4jGraphStore(GraphWriter, Neo4jReads, Neo4jSearch, Neo4jKeys):
+class Neo4jGraphStore(GraphWriter, Neo4jReads, Neo4jSearch, Neo4jKeys, Neo4jOutreach):
     """GraphStore on Neo4j; answers exactly what the embedded adapter answers."""
 
     def __init__(

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, select, text
 
 from graph.sql.db import Database
 from graph.sql.keys import SqlKeys
+from graph.sql.outreach import SqlOutreach
 from graph.sql.reads import SqlReads
 from graph.sql.schema import data_versions
 from graph.sql.search import SqlSearch
@@ -35,7 +36,7 @@ def alembic_config(connection: Connection) -> Config:
     return config
 
 
-class SqlGraphStore(GraphWriter, SqlReads, SqlSearch, SqlKeys):
+class SqlGraphStore(GraphWriter, SqlReads, SqlSearch, SqlKeys, SqlOutreach):
     """GraphStore on a SQL database; answers exactly what the Neo4j adapter answers."""
 
     def __init__(self, engine: Engine) -> None:

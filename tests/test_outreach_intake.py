@@ -1,0 +1,183 @@
+"""Outreach in (POST /v1/outreach, `bcg import outreach`): targets matched to known people
+by the contacts' rules, unmatched ones kept as they came, the same batch twice unchanged."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from app.settings import Settings
+from tests.conftest import make_settings
+
+BCG = str(Path(sys.executable).with_name("bcg"))
+
+DEAL = {
+    "id": "d1",
+    "outcome": "won",
+    "account": {"id": "acc-1", "name": "Nordbank AG", "industry": "Banking"},
+    "participants": [
+        {
+            "person": {
+                "id": "p-ciso",
+                "name": "Anna Weiß",
+                "email": "anna@nordbank.de",
+                "title": "CISO",
+            },
+            "deal_role": "decision_maker",
+            "stance": "champion",
+        },
+        {"person": {"id": "p-it", "name": "Jan Berg", "title": "IT Manager"}},
+    ],
+}
+
+TARGETS: list[dict[str, Any]] = [
+    {
+        "id": "t-id",
+        "campaign": "CISO Summit",
+        "channel": "event",
+        "spend": 1200,
+        "person_id": "p-ciso",
+    },
+    {"id": "t-mail", "campaign": "CISO Summit", "spend": 300, "email": "ANNA@nordbank.de"},
+    {
+        "id": "t-name",
+        "campaign": "Webinar",
+        "spend": 40.5,
+        "name": "ANNA WEIß",
+        "company": "nordbank ag",
+        "title": "Chief Information Security Officer",
+    },
+    {
+        "id": "t-wrong-co",
+        "campaign": "Webinar",
+        "spend": 10,
+        "name": "Anna Weiß",
+        "company": "Other Bank",
+    },
+    {
+        "id": "t-blogger",
+        "campaign": "Influencers",
+        "channel": "sponsored post",
+        "spend": 5000,
+        "name": "Max Reach",
+        "title": "Security Blogger",
+        "audience": 250000,
+    },
+    {"id": "t-unknown-id", "campaign": "Influencers", "spend": 5, "person_id": "nobody"},
+]
+
+
+def _targets(client: TestClient) -> dict[str, Any]:
+    store = client.app.state.services.store  # type: ignore[attr-defined]
+    return {t.target.id: t for t in store.outreach_targets("default", None)}
+
+
+def _version(client: TestClient) -> int:
+    return int(client.app.state.services.store.stats_version("default").version)  # type: ignore[attr-defined]
+
+
+def test_targets_are_matched_by_id_email_and_name_at_the_company(client: TestClient) -> None:
+    assert client.post("/v1/ingest/deals", json={"deals": [DEAL]}).status_code == 200
+    before = _version(client)
+    answer = client.post("/v1/outreach", json={"outreach": TARGETS})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["created"] == len(TARGETS) and answer.json()["rejected"] == []
+    assert _version(client) == before + 1
+    stored = _targets(client)
+    assert {i: (t.person_id, t.match) for i, t in stored.items()} == {
+        "t-id": ("p-ciso", "id"),
+        "t-mail": ("p-ciso", "email"),
+        "t-name": ("p-ciso", "name+company"),
+        "t-wrong-co": (None, ""),
+        "t-blogger": (None, ""),
+        "t-unknown-id": (None, ""),
+    }
+    blogger = stored["t-blogger"].target
+    assert (blogger.audience, blogger.channel, blogger.spend) == (250000, "sponsored post", 5000.0)
+    assert stored["t-name"].target.role == "c_level.security"
+
+
+def test_the_same_batch_twice_writes_nothing(client: TestClient) -> None:
+    client.post("/v1/ingest/deals", json={"deals": [DEAL]})
+    client.post("/v1/outreach", json={"outreach": TARGETS})
+    version = _version(client)
+    again = client.post("/v1/outreach", json={"outreach": TARGETS}).json()
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, len(TARGETS))
+    assert _version(client) == version
+    changed = [dict(TARGETS[0], spend=999)]
+    assert client.post("/v1/outreach", json={"outreach": changed}).json()["updated"] == 1
+    assert _targets(client)["t-id"].target.spend == 999.0
+
+
+def test_a_bad_target_is_rejected_with_its_field_and_the_rest_go_in(client: TestClient) -> None:
+    batch = [
+        {"id": "ok", "campaign": "C", "spend": 1, "email": "a@b.example"},
+        {"id": "nobody", "campaign": "C", "spend": 1},
+        {"id": "neg", "campaign": "C", "spend": -5, "name": "X"},
+        {"id": "mail", "campaign": "C", "email": "not-an-address"},
+    ]
+    answer = client.post("/v1/outreach", json={"outreach": batch}).json()
+    assert answer["created"] == 1
+    fields = {r["id"]: [e["field"] for e in r["errors"]] for r in answer["rejected"]}
+    assert fields == {"nobody": ["person_id"], "neg": ["spend"], "mail": ["email"]}
+
+
+def _env(settings: Settings) -> dict[str, str]:
+    env = {**os.environ, "BCG_STORE": settings.store, "BCG_DATA_DIR": str(settings.data_dir)}
+    env.pop("BCG_DATABASE_URL", None)
+    return env
+
+
+def test_bcg_import_outreach_reads_csv_and_jsonl(store_kind: str, tmp_path: Path) -> None:
+    settings = make_settings(store_kind, tmp_path)
+    csv_file = tmp_path / "targets.csv"
+    # As a spreadsheet saves it: a BOM, semicolons, a decimal comma, a quoted header.
+    csv_file.write_bytes(
+        '\ufeff"id";campaign;channel;spend;email;name;company;title;audience\r\n'
+        "c1;Q3 Webinar;webinar;12,50;anna@nordbank.de;;;;\r\n"
+        "c2;Q3 Webinar;webinar;80;;Max Reach;;Blogger;90000\r\n"
+        "c3;Q3 Webinar;webinar;-1;;;;;\r\n".encode()
+    )
+    jsonl = tmp_path / "targets.jsonl"
+    jsonl.write_text('{"id": "j1", "campaign": "Gala", "spend": 700, "person_id": "p-ciso"}\n')
+    env = _env(settings)
+    first = subprocess.run(
+        [BCG, "import", "outreach", str(csv_file)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert first.returncode == 0, first.stderr
+    assert "targets 2 created, 0 updated, 0 unchanged, 1 rejected" in first.stdout
+    assert "rejected #2 c3: spend: Input should be greater than or equal to 0" in first.stdout
+    second = subprocess.run(
+        [BCG, "import", "outreach", str(jsonl)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert "targets 1 created" in second.stdout, second.stderr
+    again = subprocess.run(
+        [BCG, "import", "outreach", str(csv_file)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert "0 created, 0 updated, 2 unchanged" in again.stdout
+    from app.stores import build_store
+
+    store = build_store(settings)
+    try:
+        stored = {t.target.id: t.target for t in store.outreach_targets("default", None)}
+    finally:
+        store.close()
+    assert stored["c1"].spend == 12.5 and stored["c2"].audience == 90000
+    assert stored["j1"].campaign == "Gala"
