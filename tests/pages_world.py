@@ -7,6 +7,10 @@ followers (Gus Guru) sits in most deals and changes nothing. The open deal at a 
 has a CFO who champions it, procurement against it, a sceptical IT manager and the
 analyst, but not the bank's CISO, whom the CRM knows as a contact: the gap a rep
 must see before the meeting. A note about the deal adds evidence.
+
+Marketing's plan (`OUTREACH`) puts most of its money on the analyst's audience and on
+two bloggers who never sat in a deal, a little on the bank's IT manager, and nothing on
+any CISO: the marketing page must show that split and name the CISO as missed.
 """
 
 from __future__ import annotations
@@ -63,6 +67,44 @@ NOTE = {
 }
 
 
+OUTREACH: list[dict[str, Any]] = [
+    {
+        "id": "o-guru-summit",
+        "campaign": "Security Summit",
+        "channel": "event",
+        "spend": 30_000,
+        "occurred_at": "2025-05-20",
+        "person_id": "guru",
+        "audience": 2_000_000,
+    },
+    {
+        "id": "o-blog-bea",
+        "campaign": "Influencers",
+        "channel": "sponsored post",
+        "spend": 12_000,
+        "name": "Bea Blogger",
+        "title": "Security Blogger",
+        "audience": 300_000,
+    },
+    {
+        "id": "o-blog-vic",
+        "campaign": "Influencers",
+        "channel": "sponsored post",
+        "spend": 6_000,
+        "name": "Vic Vlogger",
+        "company": "Vlog Media",
+        "audience": 150_000,
+    },
+    {
+        "id": "o-omar-webinar",
+        "campaign": "Webinar",
+        "channel": "webinar",
+        "spend": 2_000,
+        "person_id": "nw-it",
+    },
+]
+
+
 def load(client: Any) -> None:
     """Write the world through the API, as a CRM connector would."""
     deals = WORLD.generate()
@@ -73,6 +115,7 @@ def load(client: Any) -> None:
         ("/v1/ingest/deals", {"deals": [OPEN_DEAL]}),
         ("/v1/ingest/people", {"people": [BANK_CISO]}),
         ("/v1/ingest/notes", {"notes": [NOTE]}),
+        ("/v1/outreach", {"outreach": OUTREACH}),
     ):
         answer = client.post(path, json=body)
         assert answer.status_code == 200 and answer.json()["rejected"] == [], answer.text

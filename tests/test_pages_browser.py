@@ -142,6 +142,7 @@ PAGES = [
     f"/app/accounts/{BANK['id']}",
     "/app/segments?industry=Financial+Services",
     "/app/search?q=northwind",
+    "/app/marketing",
     "/app/import",
 ]
 
@@ -239,7 +240,7 @@ def test_a_key_without_the_ingest_scope_cannot_import(page: Page, api: httpx.Cli
     _, key = make_key(api, "default", ["read"])
     sign_in(page, key)
     expect(page.get_by_role("navigation", name="Pages").get_by_role("link")).to_have_text(
-        ["Segments"]
+        ["Segments", "Marketing"]
     )
     response = page.goto("/app/import")
     assert response is not None and response.status == 403
@@ -487,6 +488,65 @@ def test_the_segment_page_ranks_people_by_effect_not_reach(page: Page, api: http
     reach = max(everyone["items"], key=lambda i: i["presence"])
     assert reach["person"]["name"] == "Gus Guru" and reach["audience"] == 2_000_000
     expect(page.locator("#champions-table")).not_to_contain_text("Gus Guru")
+
+
+def test_the_segment_page_opens_with_the_buyer_brief(page: Page, api: httpx.Client) -> None:
+    brief = api.get("/v1/segments/brief", params={"industry": FS}).json()
+    sign_in(page, path="/app/segments?industry=Financial+Services")
+    sentences = page.locator("section.brief li")
+    expect(sentences).to_have_text(brief["summary"])
+    # The planted truth reads in plain words: the CISO buys, procurement blocks.
+    expect(sentences.nth(1)).to_contain_text("c_level.security")
+    expect(page.locator("section.brief")).to_contain_text("director.procurement")
+
+
+# -- the marketer's page ---------------------------------------------------------------
+
+
+def test_the_marketing_page_shows_spend_by_verdict_and_the_missed_ciso(
+    page: Page, api: httpx.Client
+) -> None:
+    audit = api.get("/v1/outreach/audit", params={"industry": FS}).json()
+    sign_in(page, path="/app/marketing?industry=Financial+Services")
+    heading = page.get_by_role("heading", name="Outreach against the people who decide")
+    expect(heading).to_be_visible()
+    chart = page.get_by_role("group", name="Spend by verdict")
+    bars = chart.get_by_role("img")
+    expect(bars).to_have_count(4)
+    total = audit["spend"]["total"]
+    for bar in bars.all():
+        verdict = bar.get_attribute("data-verdict")
+        assert verdict is not None
+        share = audit["spend"]["by_verdict"][verdict] / total
+        words = verdict.replace("_", " ")
+        expect(bar).to_have_attribute(
+            "aria-label", re.compile(rf"^{words}: {percent(share)} of the spend")
+        )
+    # The plan as planted: no money on anyone whose presence moves the win rate, most of
+    # it on the analyst's audience (present, no effect) and on bloggers nobody knows.
+    widths = {
+        bar.get_attribute("data-verdict"): (bar.locator("rect").bounding_box() or {})["width"]
+        for bar in bars.all()
+    }
+    assert 5 * widths["predictive"] < widths["never_in_a_decision"] < widths["unmatched"]
+    assert widths["unmatched"] < widths["present"]
+    targets = page.locator("#targets-table tbody tr")
+    expect(targets).to_have_count(len(audit["targets"]))
+    guru = targets.filter(has_text="Gus Guru")
+    expect(guru).to_contain_text("present")
+    expect(guru).to_contain_text("2,000,000")
+    expect(targets.filter(has_text="Bea Blogger")).to_contain_text("unmatched")
+    # Whom nobody reached: the CISO, the role that buys here.
+    missed = page.locator("#missed-table tbody tr th")
+    expect(missed).to_have_text([m["role"] or m["person"]["name"] for m in audit["missed"]])
+    expect(missed.first).to_have_text("c_level.security")
+    shoot(page, "marketing.png")
+    # One campaign alone.
+    page.get_by_label("Campaign").fill("Influencers")
+    page.get_by_role("button", name="Show the audit").click()
+    expect(page.locator("#targets-table tbody tr")).to_have_count(2)
+    only = page.get_by_role("img", name=re.compile("^unmatched: 100% of the spend"))
+    expect(only).to_be_visible()
 
 
 # -- importing -------------------------------------------------------------------------

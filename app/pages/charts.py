@@ -1,5 +1,6 @@
-"""Where the marks of the pages' pictures go: the committee around its deal, and the
-forest plot of effects. Geometry only; every number drawn comes from app.pages.views.
+"""Where the marks of the pages' pictures go: the committee around its deal, the
+forest plot of effects, and spend by verdict. Geometry only; every number drawn
+comes from app.pages.views.
 
 Why forest plots: an odds ratio means nothing without its interval, and on a
 linear axis 0.5 and 2 (the same effect, either way) look unequal. A log axis
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from app.schemas import ParticipantOut, PersonOut
@@ -321,3 +322,54 @@ def size_bars(distribution: dict[str, int]) -> list[tuple[str, int, float]]:
     items = sorted(distribution.items(), key=lambda kv: int(kv[0]))
     top = max((count for _, count in items), default=0) or 1
     return [(size, count, count / top) for size, count in items]
+
+
+# The audit's verdicts, in the order a marketer reads them: money that reached
+# decisions first, money that reached nobody who decides last.
+VERDICTS = ("predictive", "present", "never_in_a_decision", "unmatched")
+VERDICT_WORDS = {
+    "predictive": "reached people whose presence moves the win rate",
+    "present": "reached people who sit in decisions without moving them",
+    "never_in_a_decision": "reached people who never sat in a decision",
+    "unmatched": "reached nobody the CRM knows",
+}
+
+
+@dataclass(frozen=True)
+class SpendBar:
+    verdict: str
+    amount: float
+    share: float  # of the total spend
+    width: float  # of the bar, in the chart's units
+    y: float
+
+    @property
+    def label(self) -> str:
+        return f"{self.verdict.replace('_', ' ')}: {self.share * 100:.0f}% of the spend"
+
+
+@dataclass(frozen=True)
+class SpendChart:
+    bars: list[SpendBar]
+    total: float
+    width: float
+    height: float
+    left: float  # where the bars start, after their labels
+
+
+def spend_chart(by_verdict: Mapping[str, float], total: float) -> SpendChart:
+    """Spend by verdict as horizontal bars, each verdict always shown (a zero is news:
+    no money reached a predictive person)."""
+    width, left, row = 640.0, 190.0, 34.0
+    span = width - left - 90.0
+    bars = [
+        SpendBar(
+            verdict=v,
+            amount=by_verdict.get(v, 0.0),
+            share=by_verdict.get(v, 0.0) / total if total else 0.0,
+            width=span * by_verdict.get(v, 0.0) / total if total else 0.0,
+            y=10.0 + row * i,
+        )
+        for i, v in enumerate(VERDICTS)
+    ]
+    return SpendChart(bars, total, width, 20.0 + row * len(VERDICTS), left)

@@ -1,4 +1,4 @@
-"""The pages under /app: sign-in, search, deal, account, segment, import.
+"""The pages under /app: sign-in, search, deal, account, segment, marketing, import.
 
 See docs/decisions.md, "Pages for people".
 
@@ -222,6 +222,33 @@ def segment_page(
         champions_plot=people_plot(view.champions.items),
         blockers_plot=people_plot(view.blockers.items),
         sizes=charts.size_bars(view.committee.size_distribution),
+    )
+
+
+@router.get("/marketing")
+def marketing_page(
+    request: Request,
+    viewer: Reader,
+    industry: SegmentValue = None,
+    region: SegmentValue = None,
+    campaign: SegmentValue = None,
+) -> HTMLResponse:
+    services = get_services(request)
+    view = views.marketing_view(services, viewer.tenant, industry, region, campaign)
+    industries, regions = views.known_segments(services, viewer.tenant)
+    spend = view.audit.spend
+    return render(
+        request,
+        "marketing.html",
+        viewer=viewer,
+        view=view,
+        industry=industry or "",
+        region=region or "",
+        campaign=campaign or "",
+        industries=industries,
+        regions=regions,
+        chart=charts.spend_chart(spend.by_verdict, spend.total),
+        verdict_words=charts.VERDICT_WORDS,
     )
 
 

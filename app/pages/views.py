@@ -17,6 +17,9 @@ from typing import IO, Literal
 
 from app.deps import Reading, Services
 from app.schemas import (
+    AdvocatesOut,
+    AuditOut,
+    BriefOut,
     CrmIngestResult,
     DealCommitteeOut,
     LikelyCommitteeOut,
@@ -26,6 +29,7 @@ from app.schemas import (
 )
 from graph.analytics import committee_of_segment, likely_committee, rank_people, rank_roles
 from graph.errors import NotFound
+from graph.marketing import advocates, buyer_brief, outreach_audit
 from graph.models import SegmentFilter
 from graph.ports import GraphStore
 from graph.search import NameMatches
@@ -38,6 +42,7 @@ MIN_PROBABILITY = 0.2  # /v1/…/likely-committee
 MIN_DEALS = 3  # /v1/influencers/*
 ALL_ROLES = 200  # the largest `limit` the API allows: the forest plot shows every role
 PEOPLE_SHOWN = 10
+ADVOCATES_SHOWN = 20  # /v1/advocates
 SEARCH_HITS = 8
 
 CrmKind = Literal["salesforce", "hubspot"]
@@ -108,6 +113,7 @@ def account_view(
 
 @dataclass(frozen=True)
 class SegmentView:
+    brief: BriefOut
     committee: SegmentCommitteeOut
     roles: RoleRankingOut  # every role with enough deals, strongest positive effect first
     champions: PeopleRankingOut
@@ -117,10 +123,11 @@ class SegmentView:
 def segment_view(
     services: Services, tenant: str, industry: str | None, region: str | None
 ) -> SegmentView:
-    """GET /v1/segments/committee, /v1/influencers/roles and /v1/influencers/people
-    (both directions) for one segment."""
+    """GET /v1/segments/brief, /v1/segments/committee, /v1/influencers/roles and
+    /v1/influencers/people (both directions) for one segment."""
     segment = SegmentFilter(industry=industry or None, region=region or None)
     with _reading(services, tenant).counts(segment, people=True) as counts:
+        brief = buyer_brief(counts, services.store, tenant, segment, services.influence)
         committee = committee_of_segment(counts, segment)
         roles = rank_roles(counts, segment, "positive", MIN_DEALS, ALL_ROLES, services.influence)
         people = {
@@ -138,11 +145,37 @@ def segment_view(
             for direction in ("positive", "negative")
         }
     return SegmentView(
+        brief=BriefOut.of(brief),
         committee=SegmentCommitteeOut.of(segment, committee),
         roles=RoleRankingOut.of(roles, "positive"),
         champions=PeopleRankingOut.of(people["positive"], "positive"),
         blockers=PeopleRankingOut.of(people["negative"], "negative"),
     )
+
+
+@dataclass(frozen=True)
+class MarketingView:
+    audit: AuditOut
+    advocates: AdvocatesOut
+
+
+def marketing_view(
+    services: Services,
+    tenant: str,
+    industry: str | None,
+    region: str | None,
+    campaign: str | None,
+) -> MarketingView:
+    """GET /v1/outreach/audit and GET /v1/advocates for one segment (and campaign)."""
+    segment = SegmentFilter(industry=industry or None, region=region or None)
+    with _reading(services, tenant).counts(segment, people=True) as counts:
+        audit = outreach_audit(
+            counts, services.store, tenant, segment, campaign or None, services.influence
+        )
+        deals, found = advocates(
+            counts, services.store, tenant, segment, ADVOCATES_SHOWN, services.influence
+        )
+    return MarketingView(AuditOut.of(audit), AdvocatesOut.of(segment, deals, found))
 
 
 def known_segments(services: Services, tenant: str) -> tuple[list[str], list[str]]:
