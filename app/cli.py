@@ -75,6 +75,19 @@ def migrate() -> None:
         typer.echo(f"{settings.store} ({target}): up to date")
 
 
+@cli.command()
+def recount(tenant: Annotated[str, typer.Option(help="The tenant to count again.")]) -> None:
+    """Count a tenant's ranking counters again from its stored deals (a new generation:
+    every worker reloads). `migrate` does it for tenants written before counters were
+    kept; this is the repair for anything else."""
+    store = build_store(Settings())
+    try:
+        moved = store.recount(tenant)
+    finally:
+        store.close()
+    typer.echo(f"{tenant}: {moved} counters")
+
+
 import_cli = typer.Typer(no_args_is_help=True, help="Bulk imports, on the API's code path.")
 cli.add_typer(import_cli, name="import")
 

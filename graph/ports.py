@@ -65,8 +65,9 @@ class StatsVersion:
 
 @dataclass(frozen=True)
 class StatsDelta:
-    """Counters moved after a version (without their evidence ids), and the version and
-    generation read before them: a later write's rows may be among them, never missing."""
+    """Counters moved after a version (with the evidence ids of the kinds that keep them),
+    and the version and generation read before them: a later write's rows may be among
+    them, never missing."""
 
     version: int
     generation: int

@@ -1,6 +1,7 @@
 """Keeping the counters right inside a write transaction (docs/architecture.md).
 
-A write declares, before its first statement, what it may change: the deals
+A write declares, before it writes any record (after taking the tenant's lock and
+reading hashes), what it may change: the deals
 whose committee, outcome, amount or account it rewrites, the people whose title
 or outsider kind it may rewrite, the accounts whose industry or region it may
 rewrite. `Recount` reads their state then, and again after the writes; the

@@ -258,6 +258,12 @@ class GraphWriter(ABC):
                 people=[row["id"] for row in people_rows if row["id"] in stored],
                 accounts=accounts,
             )
+            accounts_before = tx.deal_accounts(known) if known else {}
+            moved = sorted(
+                r.deal.id
+                for r in rewritten
+                if r.deal.id in accounts_before and accounts_before[r.deal.id] != r.deal.account_id
+            )
             # Rows go in id order, so that locks are taken in one order.
             tx.put_accounts(_by_id(accounts))
             tx.put_people(people_rows)
@@ -273,6 +279,8 @@ class GraphWriter(ABC):
             )
             # A deal's dates or account decide which of its account's activities count.
             _refresh_activity_seats(tx, deal_ids, clear=known, now=now)
+            # Whether a note's person is an outsider depends on the deal's account too.
+            _refresh_note_seats(tx, moved, now)
             _finish(tx, recount, version)
             return counts
 
@@ -339,7 +347,9 @@ class GraphWriter(ABC):
             new_people = {
                 p.id: person_row(p, r.note.account_id, None) for r in changed for p in r.new_people
             }
-            recount = Recount(tx, deals=affected)
+            # A note's new person may exist by now (another batch named them first, or they
+            # moved account): their other deals are recounted if this rewrites them.
+            recount = Recount(tx, deals=affected, people=new_people.keys())
             tx.put_people(_by_id(new_people))
             tx.put_notes(
                 [
@@ -564,7 +574,11 @@ def _resolve(
             for alias, (target, reason) in sorted(recorded.items())
         ]
     )
-    return mapping, {p.id: p.row_hash for p in (*by_id, *matched)}
+    # A merged id sent again rewrites the person it was merged into: that person's stored
+    # hash (and so their place in the write's recount) is needed too.
+    targets = sorted(set(aliases.values()) - {p.id for p in (*by_id, *matched)})
+    _, alias_targets = tx.known_people(targets) if targets else ({}, [])
+    return mapping, {p.id: p.row_hash for p in (*by_id, *matched, *alias_targets)}
 
 
 def _refresh_note_seats(tx: WriteTx, deal_ids: Sequence[str], now: str) -> None:

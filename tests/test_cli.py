@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -86,3 +87,24 @@ def test_keys_create_prints_a_working_key_once(tmp_path: Path) -> None:
         assert client.get("/v1/keys", headers={"Authorization": f"Bearer {key}"}).status_code == 403
     bad = run_bcg("keys", "create", "--tenant", "acme-eu", "--scopes", "root", env=env)
     assert bad.returncode != 0 and "scopes must be among" in bad.stderr
+
+
+def test_recount_repairs_counters_that_drifted(tmp_path: Path) -> None:
+    """Counters damaged by hand (as by a bug or a restore) are counted again from the deals."""
+    env = {**os.environ, "BCG_STORE": "sqlite", "BCG_DATA_DIR": str(tmp_path / "data")}
+    env.pop("BCG_DATABASE_URL", None)
+    deals = tmp_path / "deals.jsonl"
+    deals.write_text(
+        '{"id": "d1", "account": {"id": "a1", "name": "A1", "industry": "Retail"}, '
+        '"outcome": "won", "amount": 100, "closed_at": "2025-01-01", '
+        '"participants": [{"person": {"id": "p1", "name": "Dana", "title": "CFO"}}]}\n'
+    )
+    assert run_bcg("import", "deals", str(deals), env=env).returncode == 0
+    with sqlite3.connect(tmp_path / "data" / "bcg.sqlite3") as db:
+        kept = db.execute("SELECT sid, present, won FROM stats ORDER BY sid").fetchall()
+        db.execute("UPDATE stats SET present = present + 5")
+    result = run_bcg("recount", "--tenant", "default", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"default: {len(kept)} counters"
+    with sqlite3.connect(tmp_path / "data" / "bcg.sqlite3") as db:
+        assert db.execute("SELECT sid, present, won FROM stats ORDER BY sid").fetchall() == kept

@@ -1,8 +1,9 @@
 """Every Cypher statement of the Neo4j adapter, as parameterised constants.
 
 No value is ever spliced into these texts: tenants, ids and filters travel
-as parameters. Every node and relationship carries `tenant`, and every
-pattern matches on it.
+as parameters. Every node and relationship carries `tenant`, and every pattern
+that finds a node by its properties matches on it (a few continue from a node
+already found, or set the version node by its element id).
 """
 
 # The first statement of every write: the tenant's version node, written, so that the
@@ -39,6 +40,11 @@ UNCOUNTED_TENANTS = """
 MATCH (v:BcgDataVersion)
 WHERE NOT coalesce(v.counted, false)
 RETURN v.tenant AS tenant
+UNION
+MATCH (d:Deal)
+WITH DISTINCT d.tenant AS tenant
+WHERE NOT EXISTS { MATCH (:BcgDataVersion {tenant: tenant}) }
+RETURN tenant
 """
 
 # Counters (graph.counts): one node per counter, `sid` its key as JSON.
@@ -294,8 +300,8 @@ MERGE (d)-[f:FOR_ACCOUNT]->(a)
 SET f.tenant = $tenant
 """
 
-# Deals the batch's lookup did not find; a concurrent batch creating one first fails
-# this one on the uniqueness constraint, and the store runs it again as an update.
+# Deals the batch's lookup did not find. No other writer can create one meanwhile: the
+# tenant's lock (LOCK_TENANT) is held from the lookup to commit.
 CREATE_DEALS = """
 UNWIND $rows AS row
 MATCH (a:Account {tenant: $tenant, id: row.props.account_id})

@@ -10,13 +10,13 @@ from __future__ import annotations
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy import Connection, Engine, exists, select, text
 
 from graph.sql.db import Database
 from graph.sql.keys import SqlKeys
 from graph.sql.outreach import SqlOutreach
 from graph.sql.reads import SqlReads
-from graph.sql.schema import data_versions
+from graph.sql.schema import data_versions, deals
 from graph.sql.search import SqlSearch
 from graph.sql.writes import SqlWriteTx
 from graph.writing import GraphWriter, NothingChanged, Work
@@ -60,14 +60,20 @@ class SqlGraphStore(GraphWriter, SqlReads, SqlSearch, SqlKeys, SqlOutreach):
         return sorted(str(r.revision) for r in applied if r is not None)
 
     def _count_uncounted(self) -> None:
-        """Tenants written before the store kept counters are counted once, from scratch."""
+        """Tenants written before the store kept counters are counted once, from scratch:
+        those marked uncounted, and those with deals written before data versions were
+        kept (no version row at all)."""
         with self._db.reading() as conn:
-            tenants = [
-                r.tenant
-                for r in conn.execute(
-                    select(data_versions.c.tenant).where(data_versions.c.counted.is_(False))
-                )
-            ]
+            marked = select(data_versions.c.tenant).where(data_versions.c.counted.is_(False))
+            unversioned = (
+                select(deals.c.tenant)
+                .where(~exists().where(data_versions.c.tenant == deals.c.tenant))
+                .distinct()
+            )
+            tenants = sorted(
+                {r.tenant for r in conn.execute(marked)}
+                | {r.tenant for r in conn.execute(unversioned)}
+            )
         for tenant in tenants:
             self.recount(tenant)
 

@@ -249,6 +249,9 @@ class SqlWriteTx:
             }
             for deal_id, (account_id, deal_seats) in seats.items()
             for s in deal_seats
+            # A person erased since the batch was read takes no seat (as on Neo4j, whose
+            # statement matches the person first).
+            if s.person_id in employers
         ]
         if rows:
             self._conn.execute(participations.insert(), rows)
@@ -264,8 +267,16 @@ class SqlWriteTx:
                     mentions.c.tenant == self._tenant, mentions.c.note_id.in_(chunk)
                 )
             )
-        if rows:
-            self._conn.execute(mentions.insert(), [{"tenant": self._tenant, **r} for r in rows])
+        # Mentions of a person erased since the note was read are dropped, as on Neo4j.
+        existing = {
+            r.id
+            for r in self._ids(
+                people, people.c.id, sorted({r["person_id"] for r in rows}), people.c.id
+            )
+        }
+        kept = [{"tenant": self._tenant, **r} for r in rows if r["person_id"] in existing]
+        if kept:
+            self._conn.execute(mentions.insert(), kept)
 
     def mention_rows(self, deal_ids: Sequence[str]) -> list[MentionRow]:
         found: list[MentionRow] = []
