@@ -71,9 +71,7 @@ OMAR = {"id": "p2", "name": "Omar Haddad", "title": "CISO", "account_id": "a1"}
 
 def test_a_note_read_before_its_person_was_erased_seats_nobody(store: GraphStore) -> None:
     store.upsert_deals(TENANT, _deal("d1", "a1", DANA, OMAR))
-    prepared = prepare_notes(
-        [_note("n1", "d1", "Dana Weiss will block this deal.")], store, TENANT
-    )
+    prepared = prepare_notes([_note("n1", "d1", "Dana Weiss will block this deal.")], store, TENANT)
     assert store.erase_person(TENANT, "p1", None) is not None
     store.upsert_notes(TENANT, prepared.records)
     committee = store.deal_committee(TENANT, "d1")
