@@ -107,6 +107,12 @@ SALESFORCE_FILES = {
     "emailmessages": "email_messages",
     "emailmessagerelation": "email_message_relations",
     "emailmessagerelations": "email_message_relations",
+    "campaign": "campaigns",
+    "campaigns": "campaigns",
+    "campaignmember": "campaign_members",
+    "campaignmembers": "campaign_members",
+    "lead": "leads",
+    "leads": "leads",
 }
 # A HubSpot file's object from a word in its name, in this order
 # (`hubspot-crm-exports-all-deals-2025-10-01.csv`).
@@ -227,9 +233,13 @@ def import_salesforce(
 ) -> None:
     """A Salesforce export or org backup in FOLDER: Account, Opportunity, Contact and, where
     present, OpportunityContactRole, Task, TaskRelation, Event, EventRelation, EmailMessage,
-    EmailMessageRelation (`Task.csv`, `tasks.csv`, …). Other files are listed as skipped."""
+    EmailMessageRelation, Campaign, CampaignMember and Lead (`Task.csv`, `tasks.csv`, …).
+    Other files are listed as skipped."""
     paths, skipped = _salesforce_files(folder)
     _require(paths, SALESFORCE_REQUIRED, folder)
+    if "campaign_members" not in paths:
+        # Campaigns and leads say nothing without their members: not read.
+        skipped += sorted(paths.pop(n).name for n in ("campaigns", "leads") if n in paths)
     export = SalesforceExport(
         files_in={name: path.read_bytes() for name, path in paths.items()},
         stage_map=_stage_map(stage_map),

@@ -106,8 +106,14 @@ class StanceReader(Protocol):
         ...
 
 
-class OutreachStore(OutreachReader, StanceReader, Protocol):
-    def upsert_outreach(self, tenant: str, records: Sequence[OutreachRecord]) -> UpsertCounts: ...
+class OutreachWriterPort(Protocol):
+    def upsert_outreach(self, tenant: str, records: Sequence[OutreachRecord]) -> UpsertCounts:
+        """Write targets in one transaction, matched to known people; all or nothing."""
+        ...
+
+
+class OutreachStore(OutreachWriterPort, OutreachReader, StanceReader, Protocol):
+    """Everything outreach needs from a store (part of graph.ports.GraphStore)."""
 
 
 def target_row(stored: StoredTarget, content_hash: str) -> Row:

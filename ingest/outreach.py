@@ -34,7 +34,7 @@ class TargetIn(BaseModel):
     campaign: LongText
     channel: ShortText | None = Field(default=None, examples=["event"])
     spend: float = Field(default=0.0, ge=0, le=1e13, description="What reaching them cost.")
-    occurred_at: datetime | date | None = None
+    occurred_at: date | datetime | None = None
     person_id: RecordId | None = Field(default=None, description="A known person's id.")
     email: Email | None = None
     name: LongText | None = None
