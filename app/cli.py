@@ -15,6 +15,7 @@ import uvicorn
 
 from app.auth import ROOT_TENANT, TENANT_PATTERN, issue_key
 from app.import_report import report_lines
+from app.marketing_cli import register as register_marketing
 from app.protocol import NoDelayH11Protocol
 from app.settings import Settings
 from app.stores import build_store
@@ -366,6 +367,9 @@ def backtest_command(
     for name, m in result.metrics.items():
         table.add_row(name, cell(m.precision_at_k), cell(m.recall_at_k), cell(m.auc), cell(m.brier))
     Console().print(table)
+
+
+register_marketing(cli)
 
 
 def main() -> None:
