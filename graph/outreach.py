@@ -90,6 +90,16 @@ class OutreachTx(Protocol):
         """Upsert targets by id (graph.outreach.target_row), overwriting every field."""
         ...
 
+    def outreach_names(self) -> list[tuple[str, str]]:
+        """(id, name) of every target given by name (an erasure looks for a name)."""
+        ...
+
+    def forget_in_outreach(self, person_id: str, email: str | None, ids: Sequence[str]) -> int:
+        """Targets matched to or naming this person (by id or e-mail), and the targets
+        `ids`, lose whom they named (ids, e-mail, name, title) and their fingerprint;
+        their spend stays. Answer how many."""
+        ...
+
 
 class OutreachReader(Protocol):
     def outreach_targets(self, tenant: str, campaign: str | None) -> list[StoredTarget]:
@@ -257,3 +267,14 @@ class OutreachWriter(ABC):
         result = self._in_transaction(tenant, work)
         assert isinstance(result, UpsertCounts)
         return result
+
+    def _erase_traces(self, tx: WriteTx, person: Person) -> None:
+        """An erased person's targets keep their spend (now unmatched), not who they were:
+        a target that gave their name goes too, as notes lose it wherever it stands."""
+        otx = self._outreach_tx(tx)
+        key = name_key(person.name)
+        named = [i for i, n in otx.outreach_names() if key and name_key(n) == key]
+        otx.forget_in_outreach(person.id, person.email, named)
+        parent = super()
+        if hasattr(parent, "_erase_traces"):
+            parent._erase_traces(tx, person)

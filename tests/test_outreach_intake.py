@@ -3,6 +3,7 @@ by the contacts' rules, unmatched ones kept as they came, the same batch twice u
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -181,3 +182,25 @@ def test_bcg_import_outreach_reads_csv_and_jsonl(store_kind: str, tmp_path: Path
         store.close()
     assert stored["c1"].spend == 12.5 and stored["c2"].audience == 90000
     assert stored["j1"].campaign == "Gala"
+
+
+def test_erasing_a_person_forgets_them_in_outreach_and_keeps_the_spend(
+    client: TestClient, settings: Settings, neo4j_uri_if_any: Any
+) -> None:
+    client.post("/v1/ingest/deals", json={"deals": [DEAL]})
+    client.post("/v1/outreach", json={"outreach": TARGETS})
+    assert client.delete("/v1/people/p-ciso").status_code == 204
+    stored = _targets(client)
+    for target_id in ("t-id", "t-mail", "t-name"):
+        forgotten = stored[target_id]
+        assert forgotten.person_id is None and forgotten.target.person_id is None
+        assert (forgotten.target.email, forgotten.target.name) == (None, None)
+    assert stored["t-id"].target.spend == 1200.0  # the money was spent all the same
+    # Her name at another company matched nobody, and goes all the same (as in notes).
+    assert stored["t-wrong-co"].target.name is None
+    assert stored["t-blogger"].target.name == "Max Reach"
+    audit = client.get("/v1/outreach/audit").json()
+    assert audit["spend"]["by_verdict"]["unmatched"] == 1200 + 300 + 40.5 + 10 + 5000 + 5
+    dump = json.dumps(json.loads(neo4j_uri_if_any(settings)), ensure_ascii=False).lower()
+    assert "anna@nordbank.de" not in dump and "weiß" not in dump
+    assert "max reach" in dump  # the check would see a name
