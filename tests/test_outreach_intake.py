@@ -204,3 +204,33 @@ def test_erasing_a_person_forgets_them_in_outreach_and_keeps_the_spend(
     dump = json.dumps(json.loads(neo4j_uri_if_any(settings)), ensure_ascii=False).lower()
     assert "anna@nordbank.de" not in dump and "weiß" not in dump
     assert "max reach" in dump  # the check would see a name
+
+
+def test_a_note_that_tells_of_support_makes_an_advocate(client: TestClient) -> None:
+    """Stances come from the CRM, activities and notes: here only a note says Omar backed
+    the deal; Dana sat in as many won deals, neutral, and is no advocate."""
+    account = {"id": "acc-9", "name": "Acme Bank", "industry": "Banking"}
+    people = [
+        {"person": {"id": "c-dana", "name": "Dana Weiss", "title": "CFO"}, "stance": "neutral"},
+        {"person": {"id": "c-omar", "name": "Omar Haddad", "title": "Director of IT Security"}},
+    ]
+    deals = [
+        {"id": f"w{n}", "account": account, "outcome": "won", "participants": people}
+        for n in range(4)
+    ] + [
+        {"id": f"l{n}", "account": account, "outcome": "lost", "participants": people[:1]}
+        for n in range(3)
+    ]
+    assert client.post("/v1/ingest/deals", json={"deals": deals}).status_code == 200
+    assert client.get("/v1/advocates").json()["items"] == []
+    note = {
+        "id": "n-1",
+        "deal_id": "w0",
+        "occurred_at": "2025-03-02",
+        "text": "Omar has no objections to the architecture.",
+    }
+    assert client.post("/v1/ingest/notes", json={"notes": [note]}).status_code == 200
+    [omar] = client.get("/v1/advocates").json()["items"]
+    assert omar["person"]["id"] == "c-omar"
+    assert (omar["won_deals"], omar["champion_deals"], omar["sources"]) == (4, 1, ["note"])
+    assert omar["evidence"] == ["w0"] and omar["accounts"] == ["acc-9"]
