@@ -182,7 +182,10 @@ def _print(tables: list[Table]) -> None:
 
     console = Console(width=160)
     for table in tables:
-        console.print(table)
+        if table.row_count:
+            console.print(table)
+        else:
+            console.print(f"{table.title}: none")
 
 
 def register(cli: typer.Typer) -> None:
