@@ -279,27 +279,27 @@ def import_outreach(file: Path, tenant: str = ROOT_TENANT) -> None:
     """Outreach targets from a CSV or JSON Lines file, one target a row or line, with the
     fields of POST /v1/outreach (id, campaign, channel, spend, occurred_at, person_id or
     email or name with company and title, audience)."""
-    from ingest.outreach import prepare_outreach, read_outreach_file, rejection_lines
+    from ingest.outreach import import_outreach_file
 
     store = build_store(Settings())
     try:
         store.migrate()
-        prepared = prepare_outreach(read_outreach_file(file))
-        counts = store.upsert_outreach(tenant, prepared.records)
+        done = import_outreach_file(file, store, tenant)
     except StoreUnavailable as error:
-        typer.echo(f"error: the store is unreachable ({error}); nothing was written", err=True)
+        typer.echo(f"error: the store is unreachable ({error}); nothing more was written", err=True)
         raise typer.Exit(3) from error
     except InvalidInput as error:
         typer.echo(f"error: {error.field}: {error.message}", err=True)
         raise typer.Exit(2) from error
     finally:
         store.close()
+    for line in done.lines():
+        typer.echo(line, err=True)
+    c = done.counts
     typer.echo(
-        f"{file.name}: targets {counts.created} created, {counts.updated} updated, "
-        f"{counts.unchanged} unchanged, {len(prepared.rejected)} rejected"
+        f"{file.name}: targets {c.created} created, {c.updated} updated, "
+        f"{c.unchanged} unchanged, {len(done.rejected)} rejected"
     )
-    for line in rejection_lines(prepared.rejected):
-        typer.echo(f"  rejected {line}")
 
 
 keys_cli = typer.Typer(no_args_is_help=True, help="API keys.")

@@ -156,7 +156,7 @@ def test_bcg_import_outreach_reads_csv_and_jsonl(store_kind: str, tmp_path: Path
     )
     assert first.returncode == 0, first.stderr
     assert "targets 2 created, 0 updated, 0 unchanged, 1 rejected" in first.stdout
-    assert "rejected #2 c3: spend: Input should be greater than or equal to 0" in first.stdout
+    assert "targets.csv:4: c3: spend: Input should be greater than or equal to 0" in first.stderr
     second = subprocess.run(
         [BCG, "import", "outreach", str(jsonl)],
         capture_output=True,
@@ -173,6 +173,16 @@ def test_bcg_import_outreach_reads_csv_and_jsonl(store_kind: str, tmp_path: Path
         check=False,
     )
     assert "0 created, 0 updated, 2 unchanged" in again.stdout
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"id": "b1", "campaign": "Gala", "name": "A"}\n{"id": "b2", oops\n')
+    refused = subprocess.run(
+        [BCG, "import", "outreach", str(broken)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert refused.returncode == 2 and "broken.jsonl: line 2 is not JSON" in refused.stderr
     from app.stores import build_store
 
     store = build_store(settings)
@@ -181,7 +191,7 @@ def test_bcg_import_outreach_reads_csv_and_jsonl(store_kind: str, tmp_path: Path
     finally:
         store.close()
     assert stored["c1"].spend == 12.5 and stored["c2"].audience == 90000
-    assert stored["j1"].campaign == "Gala"
+    assert stored["j1"].campaign == "Gala" and "b1" not in stored  # nothing of a broken file
 
 
 def test_erasing_a_person_forgets_them_in_outreach_and_keeps_the_spend(
