@@ -90,6 +90,10 @@ class OutreachTx(Protocol):
         """Upsert targets by id (graph.outreach.target_row), overwriting every field."""
         ...
 
+    def unmatched_targets(self) -> list[tuple[StoredTarget, str]]:
+        """Stored targets matched to nobody (erased ones left out), with their fingerprints."""
+        ...
+
     def outreach_names(self) -> list[tuple[str, str]]:
         """(id, name) of every target given by name (an erasure looks for a name)."""
         ...
@@ -251,15 +255,23 @@ class OutreachWriter(ABC):
             changed = sorted(
                 (r for r in records if r.target.id in changed_ids), key=lambda r: r.target.id
             )
-            if not changed:
-                raise NothingChanged(counts)
-            matches = match_targets(tx, otx, [r.target for r in changed])
-            otx.put_outreach(
-                [
-                    target_row(StoredTarget(r.target, *matches[r.target.id]), r.content_hash)
-                    for r in changed
-                ]
+            # Targets sent before their person was known are matched again on every write.
+            stale = [(t, h) for t, h in otx.unmatched_targets() if t.target.id not in changed_ids]
+            found = match_targets(
+                tx, otx, [r.target for r in changed] + [t.target for t, _ in stale]
             )
+            rows = [
+                target_row(StoredTarget(r.target, *found[r.target.id]), r.content_hash)
+                for r in changed
+            ]
+            rows += [
+                target_row(StoredTarget(t.target, *found[t.target.id]), h)
+                for t, h in stale
+                if found[t.target.id][0] is not None
+            ]
+            if not rows:
+                raise NothingChanged(counts)
+            otx.put_outreach(sorted(rows, key=lambda row: str(row["id"])))
             # No committee changes (no recount), but the audit answers from targets.
             tx.set_version(version + 1)
             return counts

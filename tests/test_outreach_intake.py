@@ -244,3 +244,20 @@ def test_a_note_that_tells_of_support_makes_an_advocate(client: TestClient) -> N
     assert omar["person"]["id"] == "c-omar"
     assert (omar["won_deals"], omar["champion_deals"], omar["sources"]) == (4, 1, ["note"])
     assert omar["evidence"] == ["w0"] and omar["accounts"] == ["acc-9"]
+
+
+def test_a_target_sent_before_its_person_is_matched_on_the_next_write(client: TestClient) -> None:
+    assert client.post("/v1/outreach", json={"outreach": TARGETS[:3]}).json()["created"] == 3
+    assert {t.person_id for t in _targets(client).values()} == {None}
+    client.post("/v1/ingest/deals", json={"deals": [DEAL]})
+    version = _version(client)
+    again = client.post("/v1/outreach", json={"outreach": TARGETS[:3]}).json()
+    assert again["unchanged"] == 3  # the records are the same; whom they name is now known
+    assert {i: t.match for i, t in _targets(client).items()} == {
+        "t-id": "id",
+        "t-mail": "email",
+        "t-name": "name+company",
+    }
+    assert _version(client) == version + 1
+    assert client.post("/v1/outreach", json={"outreach": TARGETS[:3]}).json()["unchanged"] == 3
+    assert _version(client) == version + 1  # nothing left to match: nothing written

@@ -711,3 +711,9 @@ MATCH (o:Outreach {tenant: $tenant})
 WHERE o.name IS NOT NULL
 RETURN collect([o.id, o.name]) AS rows
 """
+
+UNMATCHED_OUTREACH = """
+MATCH (o:Outreach {tenant: $tenant})
+WHERE o.person_id IS NULL AND o.content_hash <> 'erased'
+RETURN collect(properties(o)) AS rows
+"""

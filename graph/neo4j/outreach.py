@@ -37,6 +37,10 @@ class Neo4jOutreachTx:
         rows = _rows(self._tx, cypher.ACCOUNTS_NAMED, tenant=self._tenant, names=list(names))
         return sorted(((i, n) for i, n in rows), key=lambda r: r[0])
 
+    def unmatched_targets(self) -> list[tuple[StoredTarget, str]]:
+        rows = _rows(self._tx, cypher.UNMATCHED_OUTREACH, tenant=self._tenant)
+        return [(target_of({c: r.get(c) for c in COLUMNS}), r["content_hash"]) for r in rows]
+
     def outreach_names(self) -> list[tuple[str, str]]:
         rows = _rows(self._tx, cypher.OUTREACH_NAMES, tenant=self._tenant)
         return [(i, n) for i, n in rows]

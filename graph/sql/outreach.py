@@ -104,6 +104,16 @@ class SqlOutreachTx:
         full = [{"tenant": self._tenant, **r} for r in rows]
         self._db.put(self._conn, outreach, full, update=overwrite(full))
 
+    def unmatched_targets(self) -> list[tuple[StoredTarget, str]]:
+        rows = self._conn.execute(
+            select(*COLUMNS).where(
+                outreach.c.tenant == self._tenant,
+                outreach.c.person_id.is_(None),
+                outreach.c.content_hash != FORGOTTEN["content_hash"],
+            )
+        ).mappings()
+        return [(target_of(dict(r)), r["content_hash"]) for r in rows]
+
     def outreach_names(self) -> list[tuple[str, str]]:
         rows = self._conn.execute(
             select(outreach.c.id, outreach.c.name).where(
