@@ -15,6 +15,7 @@ import uvicorn
 
 from app.auth import ROOT_TENANT, TENANT_PATTERN, issue_key
 from app.import_report import report_lines
+from app.marketing_cli import register as register_marketing
 from app.protocol import NoDelayH11Protocol
 from app.settings import Settings
 from app.stores import build_store
@@ -120,6 +121,12 @@ SALESFORCE_FILES = {
     "emailmessages": "email_messages",
     "emailmessagerelation": "email_message_relations",
     "emailmessagerelations": "email_message_relations",
+    "campaign": "campaigns",
+    "campaigns": "campaigns",
+    "campaignmember": "campaign_members",
+    "campaignmembers": "campaign_members",
+    "lead": "leads",
+    "leads": "leads",
 }
 # A HubSpot file's object from a word in its name, in this order
 # (`hubspot-crm-exports-all-deals-2025-10-01.csv`).
@@ -240,9 +247,13 @@ def import_salesforce(
 ) -> None:
     """A Salesforce export or org backup in FOLDER: Account, Opportunity, Contact and, where
     present, OpportunityContactRole, Task, TaskRelation, Event, EventRelation, EmailMessage,
-    EmailMessageRelation (`Task.csv`, `tasks.csv`, …). Other files are listed as skipped."""
+    EmailMessageRelation, Campaign, CampaignMember and Lead (`Task.csv`, `tasks.csv`, …).
+    Other files are listed as skipped."""
     paths, skipped = _salesforce_files(folder)
     _require(paths, SALESFORCE_REQUIRED, folder)
+    if "campaign_members" not in paths:
+        # Campaigns and leads say nothing without their members: not read.
+        skipped += sorted(paths.pop(n).name for n in ("campaigns", "leads") if n in paths)
     export = SalesforceExport(
         files_in={name: path.read_bytes() for name, path in paths.items()},
         stage_map=_stage_map(stage_map),
@@ -281,27 +292,27 @@ def import_outreach(file: Path, tenant: str = ROOT_TENANT) -> None:
     """Outreach targets from a CSV or JSON Lines file, one target a row or line, with the
     fields of POST /v1/outreach (id, campaign, channel, spend, occurred_at, person_id or
     email or name with company and title, audience)."""
-    from ingest.outreach import prepare_outreach, read_outreach_file, rejection_lines
+    from ingest.outreach import import_outreach_file
 
     store = build_store(Settings())
     try:
         store.migrate()
-        prepared = prepare_outreach(read_outreach_file(file))
-        counts = store.upsert_outreach(tenant, prepared.records)
+        done = import_outreach_file(file, store, tenant)
     except StoreUnavailable as error:
-        typer.echo(f"error: the store is unreachable ({error}); nothing was written", err=True)
+        typer.echo(f"error: the store is unreachable ({error}); nothing more was written", err=True)
         raise typer.Exit(3) from error
     except InvalidInput as error:
         typer.echo(f"error: {error.field}: {error.message}", err=True)
         raise typer.Exit(2) from error
     finally:
         store.close()
+    for line in done.lines():
+        typer.echo(line, err=True)
+    c = done.counts
     typer.echo(
-        f"{file.name}: targets {counts.created} created, {counts.updated} updated, "
-        f"{counts.unchanged} unchanged, {len(prepared.rejected)} rejected"
+        f"{file.name}: targets {c.created} created, {c.updated} updated, "
+        f"{c.unchanged} unchanged, {len(done.rejected)} rejected"
     )
-    for line in rejection_lines(prepared.rejected):
-        typer.echo(f"  rejected {line}")
 
 
 keys_cli = typer.Typer(no_args_is_help=True, help="API keys.")
@@ -369,6 +380,9 @@ def backtest_command(
     for name, m in result.metrics.items():
         table.add_row(name, cell(m.precision_at_k), cell(m.recall_at_k), cell(m.auc), cell(m.brier))
     Console().print(table)
+
+
+register_marketing(cli)
 
 
 def main() -> None:

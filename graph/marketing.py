@@ -234,7 +234,7 @@ def outreach_audit(
     return Audit(
         segment=segment,
         campaign=campaign,
-        deals=people_effects.deals or role_effects.deals,
+        deals=role_effects.deals,
         spend=spend_split((a.verdict, a.stored.target.spend) for a in audited),
         campaigns=spend_groups(
             (a.stored.target.campaign, a.verdict, a.stored.target.spend) for a in audited
@@ -480,4 +480,4 @@ def advocates(
             found.append(Advocate(person, with_evidence(e, a.champion_deals[:5]), a, audience))
         if len(found) >= limit:
             break
-    return effects.deals, found[:limit]
+    return committee_of_segment(counts, segment).deals, found[:limit]

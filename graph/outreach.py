@@ -90,6 +90,20 @@ class OutreachTx(Protocol):
         """Upsert targets by id (graph.outreach.target_row), overwriting every field."""
         ...
 
+    def unmatched_targets(self) -> list[tuple[StoredTarget, str]]:
+        """Stored targets matched to nobody (erased ones left out), with their fingerprints."""
+        ...
+
+    def outreach_names(self) -> list[tuple[str, str]]:
+        """(id, name) of every target given by name (an erasure looks for a name)."""
+        ...
+
+    def forget_in_outreach(self, person_id: str, email: str | None, ids: Sequence[str]) -> int:
+        """Targets matched to or naming this person (by id or e-mail), and the targets
+        `ids`, lose whom they named (ids, e-mail, name, title) and their fingerprint;
+        their spend stays. Answer how many."""
+        ...
+
 
 class OutreachReader(Protocol):
     def outreach_targets(self, tenant: str, campaign: str | None) -> list[StoredTarget]:
@@ -106,8 +120,14 @@ class StanceReader(Protocol):
         ...
 
 
-class OutreachStore(OutreachReader, StanceReader, Protocol):
-    def upsert_outreach(self, tenant: str, records: Sequence[OutreachRecord]) -> UpsertCounts: ...
+class OutreachWriterPort(Protocol):
+    def upsert_outreach(self, tenant: str, records: Sequence[OutreachRecord]) -> UpsertCounts:
+        """Write targets in one transaction, matched to known people; all or nothing."""
+        ...
+
+
+class OutreachStore(OutreachWriterPort, OutreachReader, StanceReader, Protocol):
+    """Everything outreach needs from a store (part of graph.ports.GraphStore)."""
 
 
 def target_row(stored: StoredTarget, content_hash: str) -> Row:
@@ -235,15 +255,23 @@ class OutreachWriter(ABC):
             changed = sorted(
                 (r for r in records if r.target.id in changed_ids), key=lambda r: r.target.id
             )
-            if not changed:
-                raise NothingChanged(counts)
-            matches = match_targets(tx, otx, [r.target for r in changed])
-            otx.put_outreach(
-                [
-                    target_row(StoredTarget(r.target, *matches[r.target.id]), r.content_hash)
-                    for r in changed
-                ]
+            # Targets sent before their person was known are matched again on every write.
+            stale = [(t, h) for t, h in otx.unmatched_targets() if t.target.id not in changed_ids]
+            found = match_targets(
+                tx, otx, [r.target for r in changed] + [t.target for t, _ in stale]
             )
+            rows = [
+                target_row(StoredTarget(r.target, *found[r.target.id]), r.content_hash)
+                for r in changed
+            ]
+            rows += [
+                target_row(StoredTarget(t.target, *found[t.target.id]), h)
+                for t, h in stale
+                if found[t.target.id][0] is not None
+            ]
+            if not rows:
+                raise NothingChanged(counts)
+            otx.put_outreach(sorted(rows, key=lambda row: str(row["id"])))
             # No committee changes (no recount), but the audit answers from targets.
             tx.set_version(version + 1)
             return counts
@@ -251,3 +279,14 @@ class OutreachWriter(ABC):
         result = self._in_transaction(tenant, work)
         assert isinstance(result, UpsertCounts)
         return result
+
+    def _erase_traces(self, tx: WriteTx, person: Person) -> None:
+        """An erased person's targets keep their spend (now unmatched), not who they were:
+        a target that gave their name goes too, as notes lose it wherever it stands."""
+        otx = self._outreach_tx(tx)
+        key = name_key(person.name)
+        named = [i for i, n in otx.outreach_names() if key and name_key(n) == key]
+        otx.forget_in_outreach(person.id, person.email, named)
+        parent = super()
+        if hasattr(parent, "_erase_traces"):
+            parent._erase_traces(tx, person)

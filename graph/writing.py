@@ -505,6 +505,7 @@ class GraphWriter(ABC):
             tx.leave_activities(target)
             seats, mentions = tx.erase_person(target)
             aliases = tx.erase_aliases(target)
+            self._erase_traces(tx, found)
             _refresh_note_seats(tx, affected, now)
             _refresh_activity_seats(tx, reached, clear=reached, now=now)
             recount.finish(version + 1)
@@ -517,6 +518,12 @@ class GraphWriter(ABC):
 
         result = self._in_transaction(tenant, work)
         return result if isinstance(result, ErasureReport) else None
+
+    def _erase_traces(self, tx: WriteTx, person: Person) -> None:
+        """What records kept beside the graph say of an erased person (outreach targets,
+        graph.outreach), in the erasure's transaction; a mixin earlier in a store's bases
+        adds its own."""
+        return None
 
 
 class Work(Protocol):

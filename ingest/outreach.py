@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -18,9 +19,10 @@ from typing import IO, Any
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from graph.errors import InvalidInput
-from graph.outreach import OutreachRecord, Target
+from graph.models import UpsertCounts
+from graph.outreach import OutreachRecord, OutreachWriterPort, Target
 from ingest.batches import FieldError, Prepared, Rejection, fingerprint, validate_each
-from ingest.crm.csvfiles import CsvTable, parse_number
+from ingest.crm.csvfiles import CsvTable, Located, parse_number
 from ingest.records import Email, LongText, RecordId, ShortText
 from ingest.titles import parse_title
 
@@ -34,7 +36,7 @@ class TargetIn(BaseModel):
     campaign: LongText
     channel: ShortText | None = Field(default=None, examples=["event"])
     spend: float = Field(default=0.0, ge=0, le=1e13, description="What reaching them cost.")
-    occurred_at: datetime | date | None = None
+    occurred_at: date | datetime | None = None
     person_id: RecordId | None = Field(default=None, description="A known person's id.")
     email: Email | None = None
     name: LongText | None = None
@@ -84,29 +86,30 @@ def prepare_outreach(raw_items: Iterable[Any], source: str = "api") -> Prepared[
 FIELDS = tuple(TargetIn.model_fields)
 
 
-def _csv_items(name: str, source: bytes | IO[bytes]) -> Iterator[dict[str, Any]]:
+def _csv_items(name: str, source: bytes | IO[bytes]) -> Iterator[Located]:
     table = CsvTable.open(name, source, required=("id", "campaign"))
     for row in table.rows():
         item: dict[str, Any] = {f: row.get(f) for f in FIELDS if row.get(f) is not None}
         for number in ("spend", "audience"):
             if number in item:
                 item[number] = parse_number(item[number])
-        yield item
+        yield Located(row.file, row.line, item)
 
 
-def _jsonl_items(name: str, text: str) -> Iterator[Any]:
+def _jsonl_items(name: str, text: str) -> Iterator[Located]:
     for line_no, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            yield json.loads(line)
+            yield Located(name, line_no, json.loads(line))
         except json.JSONDecodeError as error:
             raise InvalidInput(name, f"line {line_no} is not JSON: {error.msg}") from error
 
 
-def read_outreach_file(path: Path) -> list[Any]:
-    """The targets of a file: JSON Lines (`.jsonl`, `.ndjson`, or a first character `{`)
-    or CSV with the same column names."""
+def read_outreach_file(path: Path) -> list[Located]:
+    """The targets of a file with their lines: JSON Lines (`.jsonl`, `.ndjson`, or a
+    first character `{`) or CSV with the same column names. A file that is neither stops
+    with InvalidInput before anything is written."""
     data = path.read_bytes()
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if path.suffix.lower() in (".jsonl", ".ndjson", ".json") or head == b"{":
@@ -118,11 +121,29 @@ def read_outreach_file(path: Path) -> list[Any]:
     return list(_csv_items(path.name, data))
 
 
-def rejection_lines(rejected: Iterable[Rejection]) -> list[str]:
-    """Rejections as `index id: field: message` lines (the CLI prints them)."""
-    out = []
-    for r in rejected:
-        errors: tuple[FieldError, ...] = r.errors
-        detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
-        out.append(f"#{r.index} {r.id or '-'}: {detail}")
-    return out
+@dataclass
+class OutreachImport:
+    counts: UpsertCounts = field(default_factory=UpsertCounts)
+    rejected: list[tuple[Located, Rejection]] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """Rejections as `file:line: id: field: reason`, as `bcg import` prints them."""
+        out = []
+        for where, r in self.rejected:
+            detail = "; ".join(f"{e.field}: {e.message}" for e in r.errors)
+            out.append(f"{where.file}:{where.line}: {r.id or '-'}: {detail}")
+        return out
+
+
+def import_outreach_file(
+    path: Path, store: OutreachWriterPort, tenant: str, batch: int = 1000
+) -> OutreachImport:
+    """A file's targets, written a batch (one transaction) at a time."""
+    items = read_outreach_file(path)
+    done = OutreachImport()
+    for start in range(0, len(items), batch):
+        chunk = items[start : start + batch]
+        prepared = prepare_outreach([item.record for item in chunk])
+        done.counts.add(store.upsert_outreach(tenant, prepared.records))
+        done.rejected += [(chunk[r.index], r) for r in prepared.rejected]
+    return done

@@ -4,7 +4,11 @@ leading roles, and the advocates' order come out as planted."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -46,7 +50,6 @@ def planted(
         )
         written = client.post("/v1/outreach", json={"outreach": targets()})
         assert written.status_code == 200 and written.json()["created"] == len(targets())
-        client.app.state.settings_for_cli = settings  # type: ignore[attr-defined]
         yield client
 
 
@@ -173,3 +176,40 @@ def test_a_segment_without_deals_answers_empty(planted: TestClient) -> None:
         "No closed deals in Mining yet: nothing to brief on."
     ]
     assert planted.get("/v1/advocates", params={"industry": "Mining"}).json()["items"] == []
+
+
+def _bcg(client: TestClient, *args: str) -> subprocess.CompletedProcess[str]:
+    """The CLI on the same store as the client."""
+    settings = client.app.state.services.settings  # type: ignore[attr-defined]
+    env = {**os.environ, "BCG_STORE": settings.store, "BCG_DATA_DIR": str(settings.data_dir)}
+    env.pop("BCG_DATABASE_URL", None)
+    bcg = str(Path(sys.executable).with_name("bcg"))
+    return subprocess.run([bcg, *args], capture_output=True, text=True, env=env, check=False)
+
+
+def test_bcg_audit_prints_the_same_audit(planted: TestClient) -> None:
+    run = _bcg(planted, "audit")
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    assert "Outreach audit: all segments, 800 closed deals" in out
+    assert "│ unmatched           │ 35,000 │   42% │" in out
+    assert "│ on decision makers  │ 47,000 │   56% │" in out
+    assert "│ Analyst Day │       3 │ 45,000 │             45,000 │                   0 │" in out
+    assert "t-blog-bea" in out and "(Bea Blogger)" in out
+    assert CISO_ROLE in out.split("Missed")[1] and "Petra Partner" in out.split("Missed")[1]
+    webinar = _bcg(planted, "audit", "--campaign", "Webinar").stdout
+    assert "campaign Webinar" in webinar and "t-analyst-1" not in webinar
+
+
+def test_bcg_brief_prints_the_same_brief(planted: TestClient) -> None:
+    run = _bcg(planted, "brief")
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[0] == "Based on 800 closed deals in all segments."
+    assert lines[1].startswith("The role that buys is c_level.security: in 35% of deals")
+    buying = run.stdout.split("The job titles that buy")[1].split("Who sits in the room")[0]
+    assert buying.index(CISO_ROLE) < buying.index(CFO_ROLE)
+    assert "median committee: 3 people" in run.stdout and "Petra Partner" in run.stdout
+    markdown = _bcg(planted, "brief", "--markdown").stdout
+    api = planted.get("/v1/segments/brief", headers={"Accept": "text/markdown"}).text
+    assert markdown.strip() == api.strip()

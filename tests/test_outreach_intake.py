@@ -3,6 +3,7 @@ by the contacts' rules, unmatched ones kept as they came, the same batch twice u
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -155,7 +156,7 @@ def test_bcg_import_outreach_reads_csv_and_jsonl(store_kind: str, tmp_path: Path
     )
     assert first.returncode == 0, first.stderr
     assert "targets 2 created, 0 updated, 0 unchanged, 1 rejected" in first.stdout
-    assert "rejected #2 c3: spend: Input should be greater than or equal to 0" in first.stdout
+    assert "targets.csv:4: c3: spend: Input should be greater than or equal to 0" in first.stderr
     second = subprocess.run(
         [BCG, "import", "outreach", str(jsonl)],
         capture_output=True,
@@ -172,6 +173,16 @@ def test_bcg_import_outreach_reads_csv_and_jsonl(store_kind: str, tmp_path: Path
         check=False,
     )
     assert "0 created, 0 updated, 2 unchanged" in again.stdout
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"id": "b1", "campaign": "Gala", "name": "A"}\n{"id": "b2", oops\n')
+    refused = subprocess.run(
+        [BCG, "import", "outreach", str(broken)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert refused.returncode == 2 and "broken.jsonl: line 2 is not JSON" in refused.stderr
     from app.stores import build_store
 
     store = build_store(settings)
@@ -180,4 +191,73 @@ def test_bcg_import_outreach_reads_csv_and_jsonl(store_kind: str, tmp_path: Path
     finally:
         store.close()
     assert stored["c1"].spend == 12.5 and stored["c2"].audience == 90000
-    assert stored["j1"].campaign == "Gala"
+    assert stored["j1"].campaign == "Gala" and "b1" not in stored  # nothing of a broken file
+
+
+def test_erasing_a_person_forgets_them_in_outreach_and_keeps_the_spend(
+    client: TestClient, settings: Settings, neo4j_uri_if_any: Any
+) -> None:
+    client.post("/v1/ingest/deals", json={"deals": [DEAL]})
+    client.post("/v1/outreach", json={"outreach": TARGETS})
+    assert client.delete("/v1/people/p-ciso").status_code == 204
+    stored = _targets(client)
+    for target_id in ("t-id", "t-mail", "t-name"):
+        forgotten = stored[target_id]
+        assert forgotten.person_id is None and forgotten.target.person_id is None
+        assert (forgotten.target.email, forgotten.target.name) == (None, None)
+    assert stored["t-id"].target.spend == 1200.0  # the money was spent all the same
+    # Her name at another company matched nobody, and goes all the same (as in notes).
+    assert stored["t-wrong-co"].target.name is None
+    assert stored["t-blogger"].target.name == "Max Reach"
+    audit = client.get("/v1/outreach/audit").json()
+    assert audit["spend"]["by_verdict"]["unmatched"] == 1200 + 300 + 40.5 + 10 + 5000 + 5
+    dump = json.dumps(json.loads(neo4j_uri_if_any(settings)), ensure_ascii=False).lower()
+    assert "anna@nordbank.de" not in dump and "weiß" not in dump
+    assert "max reach" in dump  # the check would see a name
+
+
+def test_a_note_that_tells_of_support_makes_an_advocate(client: TestClient) -> None:
+    """Stances come from the CRM, activities and notes: here only a note says Omar backed
+    the deal; Dana sat in as many won deals, neutral, and is no advocate."""
+    account = {"id": "acc-9", "name": "Acme Bank", "industry": "Banking"}
+    people = [
+        {"person": {"id": "c-dana", "name": "Dana Weiss", "title": "CFO"}, "stance": "neutral"},
+        {"person": {"id": "c-omar", "name": "Omar Haddad", "title": "Director of IT Security"}},
+    ]
+    deals = [
+        {"id": f"w{n}", "account": account, "outcome": "won", "participants": people}
+        for n in range(4)
+    ] + [
+        {"id": f"l{n}", "account": account, "outcome": "lost", "participants": people[:1]}
+        for n in range(3)
+    ]
+    assert client.post("/v1/ingest/deals", json={"deals": deals}).status_code == 200
+    assert client.get("/v1/advocates").json()["items"] == []
+    note = {
+        "id": "n-1",
+        "deal_id": "w0",
+        "occurred_at": "2025-03-02",
+        "text": "Omar has no objections to the architecture.",
+    }
+    assert client.post("/v1/ingest/notes", json={"notes": [note]}).status_code == 200
+    [omar] = client.get("/v1/advocates").json()["items"]
+    assert omar["person"]["id"] == "c-omar"
+    assert (omar["won_deals"], omar["champion_deals"], omar["sources"]) == (4, 1, ["note"])
+    assert omar["evidence"] == ["w0"] and omar["accounts"] == ["acc-9"]
+
+
+def test_a_target_sent_before_its_person_is_matched_on_the_next_write(client: TestClient) -> None:
+    assert client.post("/v1/outreach", json={"outreach": TARGETS[:3]}).json()["created"] == 3
+    assert {t.person_id for t in _targets(client).values()} == {None}
+    client.post("/v1/ingest/deals", json={"deals": [DEAL]})
+    version = _version(client)
+    again = client.post("/v1/outreach", json={"outreach": TARGETS[:3]}).json()
+    assert again["unchanged"] == 3  # the records are the same; whom they name is now known
+    assert {i: t.match for i, t in _targets(client).items()} == {
+        "t-id": "id",
+        "t-mail": "email",
+        "t-name": "name+company",
+    }
+    assert _version(client) == version + 1
+    assert client.post("/v1/outreach", json={"outreach": TARGETS[:3]}).json()["unchanged"] == 3
+    assert _version(client) == version + 1  # nothing left to match: nothing written

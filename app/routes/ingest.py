@@ -145,12 +145,16 @@ def ingest_salesforce(
     event_relations: OptionalCsv = None,
     email_messages: OptionalCsv = None,
     email_message_relations: OptionalCsv = None,
+    campaigns: OptionalCsv = None,
+    campaign_members: OptionalCsv = None,
+    leads: OptionalCsv = None,
     stage_map: StageMap = None,
 ) -> CrmIngestResult:
     """Salesforce's exports with API field names: Account, Opportunity, Contact, and where
     the org has them OpportunityContactRole, Task, TaskRelation, Event, EventRelation,
-    EmailMessage, EmailMessageRelation. Extra columns are ignored; the region comes from
-    the country."""
+    EmailMessage, EmailMessageRelation, and Campaign, CampaignMember and Lead (members
+    become outreach targets, each campaign's cost spread over them). Extra columns are
+    ignored; the region comes from the country."""
     export = SalesforceExport(
         files_in=_files(
             accounts=accounts,
@@ -163,6 +167,9 @@ def ingest_salesforce(
             event_relations=event_relations,
             email_messages=email_messages,
             email_message_relations=email_message_relations,
+            campaigns=campaigns,
+            campaign_members=campaign_members,
+            leads=leads,
         ),
         stage_map=parse_stage_map(stage_map),
     )

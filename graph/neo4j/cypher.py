@@ -702,3 +702,24 @@ WHERE d.outcome = 'won'
   AND ($closed_from IS NULL OR d.closed_at >= $closed_from)
 RETURN collect([p.id, d.id, a.id, s.deal_role, s.stance, s.source, s.external]) AS rows
 """
+
+FORGET_IN_OUTREACH = """
+MATCH (o:Outreach {tenant: $tenant})
+WHERE o.person_id = $id OR o.given_person_id = $id OR o.id IN $ids
+   OR ($email IS NOT NULL AND o.email = $email)
+SET o.person_id = null, o.given_person_id = null, o.email = null, o.name = null,
+    o.title = null, o.match = '', o.content_hash = 'erased'
+RETURN count(o) AS forgotten
+"""
+
+OUTREACH_NAMES = """
+MATCH (o:Outreach {tenant: $tenant})
+WHERE o.name IS NOT NULL
+RETURN collect([o.id, o.name]) AS rows
+"""
+
+UNMATCHED_OUTREACH = """
+MATCH (o:Outreach {tenant: $tenant})
+WHERE o.person_id IS NULL AND o.content_hash <> 'erased'
+RETURN collect(properties(o)) AS rows
+"""

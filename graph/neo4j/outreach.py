@@ -37,6 +37,24 @@ class Neo4jOutreachTx:
         rows = _rows(self._tx, cypher.ACCOUNTS_NAMED, tenant=self._tenant, names=list(names))
         return sorted(((i, n) for i, n in rows), key=lambda r: r[0])
 
+    def unmatched_targets(self) -> list[tuple[StoredTarget, str]]:
+        rows = _rows(self._tx, cypher.UNMATCHED_OUTREACH, tenant=self._tenant)
+        return [(target_of({c: r.get(c) for c in COLUMNS}), r["content_hash"]) for r in rows]
+
+    def outreach_names(self) -> list[tuple[str, str]]:
+        rows = _rows(self._tx, cypher.OUTREACH_NAMES, tenant=self._tenant)
+        return [(i, n) for i, n in rows]
+
+    def forget_in_outreach(self, person_id: str, email: str | None, ids: Sequence[str]) -> int:
+        record = self._tx.run(
+            cypher.FORGET_IN_OUTREACH,
+            tenant=self._tenant,
+            id=person_id,
+            email=email.lower() if email else None,
+            ids=sorted(set(ids)),
+        ).single()
+        return int(record["forgotten"]) if record else 0
+
     def put_outreach(self, rows: Sequence[Row]) -> None:
         for start in range(0, len(rows), self._batch):
             self._tx.run(

@@ -23,7 +23,7 @@ from graph.writing import GraphWriter, NothingChanged, Work
 DEFAULT_BATCH_SIZE = 1000
 
 
-class Neo4jGraphStore(GraphWriter, Neo4jReads, Neo4jSearch, Neo4jKeys, Neo4jOutreach):
+class Neo4jGraphStore(Neo4jOutreach, GraphWriter, Neo4jReads, Neo4jSearch, Neo4jKeys):
     """GraphStore on Neo4j; answers exactly what the embedded adapter answers."""
 
     def __init__(

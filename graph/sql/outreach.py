@@ -54,6 +54,16 @@ outreach = Table(
 )
 
 COLUMNS = [c for c in outreach.c if c.name != "tenant"]
+# What an erased person's targets keep: campaign, channel, spend, date, company, audience.
+FORGOTTEN = {
+    "person_id": None,
+    "given_person_id": None,
+    "email": None,
+    "name": None,
+    "title": None,
+    "match": "",
+    "content_hash": "erased",
+}
 
 
 class SqlOutreachTx:
@@ -93,6 +103,38 @@ class SqlOutreachTx:
     def put_outreach(self, rows: Sequence[Row]) -> None:
         full = [{"tenant": self._tenant, **r} for r in rows]
         self._db.put(self._conn, outreach, full, update=overwrite(full))
+
+    def unmatched_targets(self) -> list[tuple[StoredTarget, str]]:
+        rows = self._conn.execute(
+            select(*COLUMNS).where(
+                outreach.c.tenant == self._tenant,
+                outreach.c.person_id.is_(None),
+                outreach.c.content_hash != FORGOTTEN["content_hash"],
+            )
+        ).mappings()
+        return [(target_of(dict(r)), r["content_hash"]) for r in rows]
+
+    def outreach_names(self) -> list[tuple[str, str]]:
+        rows = self._conn.execute(
+            select(outreach.c.id, outreach.c.name).where(
+                outreach.c.tenant == self._tenant, outreach.c.name.is_not(None)
+            )
+        )
+        return [(r.id, r.name) for r in rows]
+
+    def forget_in_outreach(self, person_id: str, email: str | None, ids: Sequence[str]) -> int:
+        named = [outreach.c.person_id == person_id, outreach.c.given_person_id == person_id]
+        if email:
+            named.append(outreach.c.email == email.lower())
+        forgotten = 0
+        for chunk in [*chunks(sorted(set(ids))), []]:
+            result = self._conn.execute(
+                outreach.update()
+                .where(outreach.c.tenant == self._tenant, or_(*named, outreach.c.id.in_(chunk)))
+                .values(**FORGOTTEN)
+            )
+            forgotten += int(result.rowcount or 0)
+        return forgotten
 
 
 class SqlOutreach(OutreachWriter):

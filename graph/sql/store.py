@@ -36,7 +36,7 @@ def alembic_config(connection: Connection) -> Config:
     return config
 
 
-class SqlGraphStore(GraphWriter, SqlReads, SqlSearch, SqlKeys, SqlOutreach):
+class SqlGraphStore(SqlOutreach, GraphWriter, SqlReads, SqlSearch, SqlKeys):
     """GraphStore on a SQL database; answers exactly what the Neo4j adapter answers."""
 
     def __init__(self, engine: Engine) -> None:

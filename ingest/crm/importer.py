@@ -17,15 +17,17 @@ from itertools import islice
 from typing import IO, Protocol
 
 from graph.models import DealCoverage, UpsertCounts
+from graph.outreach import OutreachWriterPort
 from graph.ports import CoverageReader, DealWriter, PeopleWriter
 from ingest.activities import ActivityStore, write_activities
 from ingest.batches import FieldError, Rejection, prepare_deals, prepare_people
 from ingest.crm.coverage import Coverage, coverage_of
 from ingest.crm.csvfiles import CsvTable, Located, RowProblem
 from ingest.notes.intake import prepare_notes
+from ingest.outreach import prepare_outreach
 
 DEFAULT_BATCH = 1000
-OBJECTS = ("contacts", "deals", "activities", "notes")
+OBJECTS = ("contacts", "deals", "activities", "notes", "outreach")
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,9 @@ class ExportBase:
     def notes(self) -> Iterator[Located]:
         return iter(())
 
+    def outreach(self) -> Iterator[Located]:
+        return iter(())
+
     def finish(self) -> None:
         """Called after every record was taken: count what was left unused."""
         return None
@@ -108,10 +113,14 @@ class Export(Protocol):
 
     def notes(self) -> Iterator[Located]: ...
 
+    def outreach(self) -> Iterator[Located]: ...
+
     def finish(self) -> None: ...
 
 
-class ImportStore(DealWriter, PeopleWriter, ActivityStore, CoverageReader, Protocol):
+class ImportStore(
+    DealWriter, PeopleWriter, ActivityStore, CoverageReader, OutreachWriterPort, Protocol
+):
     """What a bulk import writes to and reads its coverage from."""
 
 
@@ -213,6 +222,11 @@ def run_import(
         notes = prepare_notes([item.record for item in batch], store, tenant)
         objects["notes"].add(store.upsert_notes(tenant, notes.records))
         report.rejected.extend(_located(batch, notes.rejected))
+    # Campaign members after contacts: they are matched to the contacts just written.
+    for batch in _batches(export.outreach(), batch_size):
+        targets = prepare_outreach([item.record for item in batch], source=export.source)
+        objects["outreach"].add(store.upsert_outreach(tenant, targets.records))
+        report.rejected.extend(_located(batch, targets.rejected))
     export.finish()
     _close(report, export, store.deal_coverage(tenant, deal_ids))
     return report

@@ -27,6 +27,7 @@ from ingest.crm.csvfiles import (
     parse_number,
 )
 from ingest.crm.importer import ExportBase, FileRead
+from ingest.crm.salesforce_campaigns import campaign_targets
 from ingest.crm.salesforce_ids import ACCOUNT, CONTACT, LEAD, OPPORTUNITY, USER, kind_of, sf_id
 from ingest.crm.stages import StageReader
 from ingest.regions import region_of_country
@@ -44,6 +45,9 @@ OBJECTS = {
     "event_relations": "EventRelation",
     "email_messages": "EmailMessage",
     "email_message_relations": "EmailMessageRelation",
+    "campaigns": "Campaign",
+    "campaign_members": "CampaignMember",
+    "leads": "Lead",
 }
 REQUIRED = ("accounts", "opportunities", "contacts")
 COLUMNS = {
@@ -57,12 +61,18 @@ COLUMNS = {
     "event_relations": ("EventId", "RelationId"),
     "email_messages": ("Id",),
     "email_message_relations": ("EmailMessageId",),
+    "campaigns": ("Id", "Name"),
+    "campaign_members": ("Id", "CampaignId"),
+    "leads": ("Id",),
 }
 REPORT_OBJECT = {
     "accounts": "accounts",
     "contacts": "contacts",
     "contact_roles": "contact roles",
     "opportunities": "deals",
+    "campaigns": "outreach",
+    "campaign_members": "outreach",
+    "leads": "outreach",
 }
 
 
@@ -403,3 +413,17 @@ class SalesforceExport(ExportBase):
                     "text": a.text,
                 },
             )
+
+    # -- campaigns (outreach) ------------------------------------------------------
+
+    def outreach(self) -> Iterator[Located]:
+        """Campaign members as outreach targets (ingest.crm.salesforce_campaigns)."""
+        self.read["outreach"] += sum(1 for _ in self._table("campaign_members"))
+        return campaign_targets(
+            self._tables.get("campaigns"),
+            self._tables.get("campaign_members"),
+            self._tables.get("leads"),
+            self._contacts,
+            self,
+            self.skipped,
+        )
