@@ -203,6 +203,9 @@ def match_targets(
         incoming.append(Incoming(person, account))
     ids = sorted({t.person_id for t in targets if t.person_id})
     aliases, by_id = tx.known_people(ids) if ids else ({}, [])
+    # A target named by a merged id is the person it was merged into.
+    merged_into = sorted(set(aliases.values()) - {p.id for p in by_id})
+    by_id = by_id + (tx.known_people(merged_into)[1] if merged_into else [])
     emails = sorted({t.email for t in targets if t.email})
     names = sorted(
         {

@@ -261,3 +261,27 @@ def test_a_target_sent_before_its_person_is_matched_on_the_next_write(client: Te
     assert _version(client) == version + 1
     assert client.post("/v1/outreach", json={"outreach": TARGETS[:3]}).json()["unchanged"] == 3
     assert _version(client) == version + 1  # nothing left to match: nothing written
+
+
+def test_a_merged_id_and_a_company_in_capitals_find_their_person(client: TestClient) -> None:
+    """The CRM's other id for a contact (merged by e-mail) is that contact; a company
+    written in capitals with accents is the account, on SQLite as on Neo4j."""
+    deal = {**DEAL, "account": {**DEAL["account"], "name": "Électricité Nordique"}}
+    assert client.post("/v1/ingest/deals", json={"deals": [deal]}).status_code == 200
+    merged = {"id": "crm-77", "name": "Anna Weiß", "email": "anna@nordbank.de", "account_id": "acc-1"}
+    answer = client.post("/v1/ingest/people", json={"people": [merged]})
+    assert answer.status_code == 200, answer.text
+    targets = [
+        {"id": "t-alias", "campaign": "CISO Summit", "spend": 100, "person_id": "crm-77"},
+        {
+            "id": "t-caps",
+            "campaign": "Webinar",
+            "spend": 50,
+            "name": "Jan Berg",
+            "company": "ÉLECTRICITÉ NORDIQUE",
+        },
+    ]
+    assert client.post("/v1/outreach", json={"outreach": targets}).status_code == 200
+    stored = _targets(client)
+    assert (stored["t-alias"].person_id, stored["t-alias"].match) == ("p-ciso", "id")
+    assert (stored["t-caps"].person_id, stored["t-caps"].match) == ("p-it", "name+company")

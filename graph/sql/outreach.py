@@ -87,18 +87,29 @@ class SqlOutreachTx:
 
     def accounts_named(self, names: Sequence[str]) -> list[tuple[str, str | None]]:
         found: set[tuple[str, str | None]] = set()
+        lower = self._lower()
         for chunk in chunks(sorted(set(names))):
             rows = self._conn.execute(
                 select(accounts.c.id, accounts.c.name).where(
                     accounts.c.tenant == self._tenant,
                     or_(
-                        func.lower(accounts.c.id).in_(chunk),
-                        func.lower(func.trim(accounts.c.name)).in_(chunk),
+                        lower(accounts.c.id).in_(chunk),
+                        lower(func.trim(accounts.c.name)).in_(chunk),
                     ),
                 )
             )
             found.update((r.id, r.name) for r in rows)
         return sorted(found, key=lambda r: r[0])
+
+    def _lower(self) -> Any:
+        """Lower case as Python and Neo4j's toLower have it: SQLite's lower() folds ASCII
+        only, so "ÉLECTRICITÉ" would not find "Électricité" there."""
+        if self._conn.dialect.name != "sqlite":
+            return func.lower
+        driver = self._conn.connection.driver_connection
+        assert driver is not None
+        driver.create_function("bcg_lower", 1, _python_lower, deterministic=True)
+        return func.bcg_lower
 
     def put_outreach(self, rows: Sequence[Row]) -> None:
         full = [{"tenant": self._tenant, **r} for r in rows]
@@ -192,3 +203,7 @@ class SqlOutreach(OutreachWriter):
                     for r in rows
                 ]
         return sorted(found, key=lambda s: (s.person_id, s.deal_id, s.source))
+
+
+def _python_lower(value: str | None) -> str | None:
+    return value.lower() if value is not None else None
