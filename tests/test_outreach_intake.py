@@ -268,7 +268,12 @@ def test_a_merged_id_and_a_company_in_capitals_find_their_person(client: TestCli
     written in capitals with accents is the account, on SQLite as on Neo4j."""
     deal = {**DEAL, "account": {**DEAL["account"], "name": "Électricité Nordique"}}
     assert client.post("/v1/ingest/deals", json={"deals": [deal]}).status_code == 200
-    merged = {"id": "crm-77", "name": "Anna Weiß", "email": "anna@nordbank.de", "account_id": "acc-1"}
+    merged = {
+        "id": "crm-77",
+        "name": "Anna Weiß",
+        "email": "anna@nordbank.de",
+        "account_id": "acc-1",
+    }
     answer = client.post("/v1/ingest/people", json={"people": [merged]})
     assert answer.status_code == 200, answer.text
     targets = [
