@@ -32,6 +32,7 @@ from graph.models import (
 )
 from graph.resolution import Merge
 from graph.search import NameMatches
+from graph.webhooks import SignalStore
 
 
 class DealWriter(Protocol):
@@ -235,6 +236,7 @@ class GraphStore(
     KeyStore,
     PersonEraser,
     Health,
+    SignalStore,
     Protocol,
 ):
     """Everything the service needs from a store; analytics depend on the narrow parts only."""
