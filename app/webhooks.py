@@ -171,7 +171,7 @@ class SignalWorker:
     def stop(self) -> None:
         self._stop.set()
         if self._thread.is_alive():
-                self._thread.join(timeout=self._settings.webhook_timeout_seconds + 5)
+            self._thread.join(timeout=self._settings.webhook_timeout_seconds + 5)
 
     def _run(self) -> None:
         with httpx.Client(
