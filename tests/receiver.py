@@ -42,6 +42,7 @@ class Receiver:
     _seen: Counter[str] = field(default_factory=Counter)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     url: str = ""
+    arrived: int = 0  # requests received, answered or not
 
     def answer(self, event_id: str) -> int:
         with self._lock:
@@ -76,6 +77,8 @@ def receiving(receiver: Receiver) -> Iterator[Receiver]:
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             event_id = self.headers.get("BCG-Event-Id", "")
+            with receiver._lock:
+                receiver.arrived += 1
             if receiver.hold is not None:
                 receiver.hold.wait(30)
             status = receiver.answer(event_id)
