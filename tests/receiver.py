@@ -43,6 +43,7 @@ class Receiver:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     url: str = ""
     arrived: int = 0  # requests received, answered or not
+    redirect_to: str | None = None  # answer 302 to this location
 
     def answer(self, event_id: str) -> int:
         with self._lock:
@@ -81,9 +82,11 @@ def receiving(receiver: Receiver) -> Iterator[Receiver]:
                 receiver.arrived += 1
             if receiver.hold is not None:
                 receiver.hold.wait(30)
-            status = receiver.answer(event_id)
+            status = 302 if receiver.redirect_to else receiver.answer(event_id)
             receiver.record(Received(event_id, self.headers.get("BCG-Signature", ""), body, status))
             self.send_response(status)
+            if receiver.redirect_to:
+                self.send_header("Location", receiver.redirect_to)
             self.send_header("Content-Length", "2")
             self.end_headers()
             self.wfile.write(b"ok" if status < 300 else b"no")

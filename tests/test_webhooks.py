@@ -93,6 +93,18 @@ def test_event_parked_after_repeated_failures_shows_its_last_error(
         assert len(receiver.requests) == 2  # parked: no third attempt
 
 
+def test_redirects_are_checked_like_the_url(store_kind: str, tmp_path: Path) -> None:
+    with (
+        fast_client(store_kind, tmp_path, webhook_max_attempts=1) as client,
+        receiving(Receiver(redirect_to="file:///etc/passwd")) as receiver,
+    ):
+        client.post("/v1/webhooks", json={"url": receiver.url})
+        send_note(client, RFP)
+        wait_for(lambda: webhooks(client)[0]["parked"] == 1, "the event parked")
+        assert webhooks(client)[0]["last_error"].startswith("refused: the URL must use")
+        assert [r.status for r in receiver.requests] == [302]  # never followed
+
+
 def test_a_receiver_that_never_answers_delays_no_write(store_kind: str, tmp_path: Path) -> None:
     hold = threading.Event()
     with (
