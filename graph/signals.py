@@ -19,9 +19,10 @@ import hashlib
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal, Protocol
 
+from graph.erasure import redact
 from graph.influence import Effect
 from graph.models import Participant, Person
 
@@ -98,11 +99,31 @@ class Arrivals:
 
 
 class ArrivalTx(Protocol):
-    """The write-transaction primitive detection needs (both adapters implement it)."""
+    """The write-transaction primitives of signals (both adapters implement them)."""
 
     def put_arrivals(self, version: int, payload: str, at: str) -> None:
         """Store what the write of this data version brought, for detection after commit."""
         ...
+
+    def forget_in_signals(self, person_id: str, terms: list[str]) -> int:
+        """Erasure: delete the signals (and their deliveries) that name the person or
+        quote them (`names_person`), and redact what waits for detection; answer how
+        many signals went."""
+        ...
+
+
+def names_person(text: str, person_id: str, terms: list[str]) -> bool:
+    """Whether a stored signal (its JSON) names an erased person: by id, or by a word of
+    erasure (graph.erasure.redaction_terms)."""
+    return json.dumps(person_id) in text or redact(text, terms) != text
+
+
+def forget_in_arrivals(payload: str, person_id: str, terms: list[str]) -> str:
+    """Arrivals without the erased person: their id out, their names redacted."""
+    arrivals = Arrivals.from_json(payload)
+    texts = tuple(replace(t, text=redact(t.text, terms)) for t in arrivals.texts)
+    people = tuple(p for p in arrivals.people if p != person_id)
+    return Arrivals(people, arrivals.deals, texts).to_json()
 
 
 def mark_arrivals(tx: ArrivalTx, version: int, arrivals: Arrivals, at: str) -> None:

@@ -508,6 +508,7 @@ class GraphWriter(ABC):
             # The erased person's counters name them: gone, and readers reload.
             tx.erase_person_stats(target)
             tx.set_version(version + 1, new_generation=True)
+            tx.forget_in_signals(target, terms)
             report = ErasureReport(seats, mentions, len(texts), aliases)
             tx.add_audit("erase_person", key_id, now, json.dumps(asdict(report), sort_keys=True))
             return report

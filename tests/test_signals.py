@@ -29,7 +29,7 @@ from graph.signals import (
 from graph.stats import LogOdds
 from ingest.notes.intent import read_intent
 from synth.worlds import RoleSpec, World, ingest
-from tests.conftest import API_KEY, make_settings
+from tests.conftest import API_KEY, dump_store, make_settings
 from tests.receiver import Receiver, receiving, verify, wait_for
 
 WORLD = World(
@@ -333,3 +333,26 @@ def test_blocker_needs_an_interval_below_one() -> None:
     effects = {"sure": effect("sure", -1.0, 0.2), "unsure": effect("unsure", -0.3, 0.4)}
     found = blockers_joined("d", "a", [seat("p1", "sure"), seat("p2", "unsure")], effects)
     assert [s.person.id for s in found if s.person] == ["p1"]
+
+
+def test_erasure_leaves_no_signal_naming_the_person(store_kind: str, tmp_path: Path) -> None:
+    with fast_client(store_kind, tmp_path) as client, receiving(Receiver(status=500)) as hook:
+        client.post("/v1/webhooks", json={"url": hook.url})  # deliveries wait in the outbox
+        ingest(client, WORLD.generate())
+        ciso = {"id": "nina", "name": "Nina Neumeyer", "title": "CISO", "account_id": ACCOUNT}
+        assert client.post("/v1/ingest/people", json={"people": [ciso]}).status_code == 200
+        note = {
+            "id": "note-nina",
+            "account_id": ACCOUNT,
+            "occurred_at": "2026-11-30",
+            "text": "Nina Neumeyer says they will issue an RFP in January.",
+        }
+        assert client.post("/v1/ingest/notes", json={"notes": [note]}).status_code == 200
+        wait_for(lambda: settled(client), "detection")
+        kinds = {s["kind"] for s in signals(client) if "Neumeyer" in str(s)}
+        assert kinds == {"predictive_person_appeared", "buying_intent"}
+
+        assert client.delete("/v1/people/nina").status_code in (200, 204)
+        assert [s for s in signals(client) if "Neumeyer" in str(s) or "nina" in str(s)] == []
+        settings = client.app.state.services.settings
+        assert "Neumeyer" not in dump_store(settings)

@@ -768,3 +768,27 @@ SET o.attempts = o.attempts + 1, o.lease_token = null, o.leased_until = null,
     o.last_error = CASE WHEN $error IS NULL THEN o.last_error ELSE $error END,
     o.next_attempt_at = CASE WHEN $retry_at IS NULL THEN o.next_attempt_at ELSE $retry_at END
 """
+
+# Erasure: the signals naming a person are found in Python (graph.signals.names_person).
+SIGNAL_ITEMS = """
+MATCH (s:Signal {tenant: $tenant})
+RETURN collect([s.id, s.item]) AS rows
+"""
+
+DELETE_SIGNALS = """
+UNWIND $ids AS id
+MATCH (s:Signal {tenant: $tenant, id: id})
+OPTIONAL MATCH (o:Outbox {tenant: $tenant, signal_id: id})
+DETACH DELETE o, s
+"""
+
+ARRIVAL_PAYLOADS = """
+MATCH (a:SignalArrivals {tenant: $tenant})
+RETURN collect([a.version, a.payload]) AS rows
+"""
+
+SET_ARRIVAL_PAYLOADS = """
+UNWIND $rows AS row
+MATCH (a:SignalArrivals {tenant: $tenant, version: row.version})
+SET a.payload = row.payload
+"""

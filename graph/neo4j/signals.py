@@ -16,7 +16,7 @@ from neo4j import ManagedTransaction
 
 from graph.neo4j import cypher
 from graph.neo4j.session import Neo4jSession
-from graph.signals import Signal
+from graph.signals import Signal, forget_in_arrivals, names_person
 from graph.webhooks import (
     SIGNAL_CREATED,
     Delivery,
@@ -48,6 +48,21 @@ class Neo4jArrivalWrites:
         self._tx.run(
             cypher.PUT_ARRIVALS, tenant=self._tenant, version=version, payload=payload, at=at
         ).consume()
+
+    def forget_in_signals(self, person_id: str, terms: list[str]) -> int:
+        tenant = self._tenant
+        stored = _rows(self._tx, cypher.SIGNAL_ITEMS, tenant=tenant)
+        gone = [i for i, item in stored if names_person(item, person_id, terms)]
+        if gone:
+            self._tx.run(cypher.DELETE_SIGNALS, tenant=tenant, ids=gone).consume()
+        waiting = _rows(self._tx, cypher.ARRIVAL_PAYLOADS, tenant=tenant)
+        rows = [
+            {"version": v, "payload": forget_in_arrivals(p, person_id, terms)} for v, p in waiting
+        ]
+        changed = [r for r, (_, p) in zip(rows, waiting, strict=True) if r["payload"] != p]
+        if changed:
+            self._tx.run(cypher.SET_ARRIVAL_PAYLOADS, tenant=tenant, rows=changed).consume()
+        return len(gone)
 
 
 class Neo4jSignals:

@@ -29,8 +29,8 @@ from sqlalchemy import (
     update,
 )
 
-from graph.signals import Signal
-from graph.sql.db import Database
+from graph.signals import Signal, forget_in_arrivals, names_person
+from graph.sql.db import Database, chunks
 from graph.sql.schema import metadata
 from graph.webhooks import (
     SIGNAL_CREATED,
@@ -118,6 +118,32 @@ class SqlArrivalWrites:
                 tenant=self._tenant, version=version, payload=payload, created_at=at
             )
         )
+
+    def forget_in_signals(self, person_id: str, terms: list[str]) -> int:
+        tenant = self._tenant
+        rows = self._conn.execute(
+            select(signals.c.id, signals.c.item).where(signals.c.tenant == tenant)
+        ).all()
+        gone = [r.id for r in rows if names_person(r.item, person_id, terms)]
+        for chunk in chunks(gone):
+            self._conn.execute(
+                delete(outbox).where(outbox.c.tenant == tenant, outbox.c.signal_id.in_(chunk))
+            )
+            self._conn.execute(
+                delete(signals).where(signals.c.tenant == tenant, signals.c.id.in_(chunk))
+            )
+        t = signal_arrivals
+        for r in self._conn.execute(
+            select(t.c.version, t.c.payload).where(t.c.tenant == tenant)
+        ).all():
+            forgotten = forget_in_arrivals(r.payload, person_id, terms)
+            if forgotten != r.payload:
+                self._conn.execute(
+                    update(t)
+                    .where(t.c.tenant == tenant, t.c.version == r.version)
+                    .values(payload=forgotten)
+                )
+        return len(gone)
 
 
 def _free(table: Table, now: float) -> Any:
