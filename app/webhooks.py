@@ -5,7 +5,7 @@ runs detection over the writes that have not been through it yet
 (graph.detection.run_pending), then claims the outbox rows that are due (with a
 lease in the store, so that several workers never deliver one event at once) and
 posts them. It never runs in a request: a slow or dead receiver delays nobody's
-write. Failures are retried with exponential backoff and full jitter; after
+write. Failures are retried with exponential backoff and jitter; after
 `webhook_max_attempts` an event is parked and shown on `GET /v1/webhooks`.
 
 Signatures follow Stripe's and GitHub's: `BCG-Signature: t=<unix seconds>,v1=<hex
@@ -98,8 +98,9 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
 
 
 def backoff(attempts: int, settings: Settings, rng: random.Random) -> float:
-    """Seconds until the next attempt after `attempts` failures: full jitter over an
-    exponential ceiling (spreads retries of many events that failed together)."""
+    """Seconds until the next attempt after `attempts` failures: a uniform draw over the
+    upper half of an exponential ceiling (spreads the retries of events that failed
+    together, and never retries at once)."""
     ceiling: float = min(
         settings.webhook_backoff_max_seconds,
         settings.webhook_backoff_seconds * 2 ** (attempts - 1),

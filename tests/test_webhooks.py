@@ -191,3 +191,44 @@ def test_refused_url_is_a_problem_naming_the_field(client: TestClient) -> None:
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
     assert "url" in response.text and "link-local" in response.text
+
+
+def test_backoff_grows_with_jitter_and_is_capped() -> None:
+    import random
+
+    from app.webhooks import backoff
+
+    settings = Settings(env="test", webhook_backoff_seconds=2, webhook_backoff_max_seconds=60)
+    rng = random.Random(1)
+    for attempts, ceiling in [(1, 2), (2, 4), (3, 8), (5, 32), (9, 60)]:
+        delays = {backoff(attempts, settings, rng) for _ in range(50)}
+        assert all(ceiling / 2 <= d <= ceiling for d in delays)
+        assert len(delays) > 1  # jittered
+
+
+def test_activity_subject_and_two_webhooks(store_kind: str, tmp_path: Path) -> None:
+    with (
+        fast_client(store_kind, tmp_path) as client,
+        receiving(Receiver()) as first,
+        receiving(Receiver()) as second,
+    ):
+        for receiver in (first, second):
+            client.post("/v1/webhooks", json={"url": receiver.url})
+        assert client.post("/v1/ingest/deals", json={"deals": [ACCOUNT_DEAL]}).status_code == 200
+        activity = {
+            "id": "call-1",
+            "source": "salesforce",
+            "kind": "call",
+            "occurred_at": "2026-11-30T10:00:00Z",
+            "subject": "Ausschreibung: Abstimmung der Anforderungen",
+            "account_id": "acc-1",
+            "people": [],
+        }
+        response = client.post("/v1/ingest/activities", json={"activities": [activity]})
+        assert response.status_code == 200, response.text
+        wait_for(lambda: first.delivered() and second.delivered(), "both webhooks")
+        [a], [b] = first.delivered(), second.delivered()
+        assert a.payload["data"]["id"] == b.payload["data"]["id"]
+        assert a.event_id != b.event_id  # one event per webhook
+        assert a.payload["data"]["evidence"]["activity_id"] == "call-1"
+        assert a.payload["data"]["evidence"]["language"] == "de"
