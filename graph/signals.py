@@ -288,7 +288,7 @@ def committee_gaps(deal_id: str, account_id: str, gaps: Sequence[MissingRole]) -
                 person=None,
                 score=round(gap.probability, 4),
                 detail=(
-                    f"deal {deal_id} has nobody in role {gap.role}, which sat in "
+                    f"no {gap.role} engaged in deal {deal_id}; one sat in "
                     f"{gap.won_present} of {gap.won_deals} similar won deals"
                 ),
                 evidence={

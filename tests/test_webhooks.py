@@ -232,3 +232,42 @@ def test_activity_subject_and_two_webhooks(store_kind: str, tmp_path: Path) -> N
         assert a.event_id != b.event_id  # one event per webhook
         assert a.payload["data"]["evidence"]["activity_id"] == "call-1"
         assert a.payload["data"]["evidence"]["language"] == "de"
+
+
+def test_three_workers_deliver_each_event_once(store_kind: str, tmp_path: Path) -> None:
+    from app.webhooks import SignalWorker
+    from graph.influence import InfluenceSettings
+    from graph.likely import LikelySettings
+
+    with (
+        fast_client(store_kind, tmp_path, signal_worker=False) as client,
+        receiving(Receiver()) as receiver,
+    ):
+        services = client.app.state.services
+        client.post("/v1/webhooks", json={"url": receiver.url})
+        assert client.post("/v1/ingest/deals", json={"deals": [ACCOUNT_DEAL]}).status_code == 200
+        notes = [
+            {**RFP, "id": f"note-{k}", "text": f"Meeting {k}: the RFP is out next week."}
+            for k in range(30)
+        ]
+        for at in range(0, 30, 3):  # ten writes, three notes each
+            assert (
+                client.post("/v1/ingest/notes", json={"notes": notes[at : at + 3]}).json()[
+                    "created"
+                ]
+                == 3
+            )
+        workers = [
+            SignalWorker(services.settings, services.store, InfluenceSettings(), LikelySettings())
+            for _ in range(3)
+        ]
+        for worker in workers:
+            worker.start()
+        try:
+            wait_for(lambda: webhooks(client)[0]["delivered"] == 30, "every event delivered")
+        finally:
+            for worker in workers:
+                worker.stop()
+        events = [r.event_id for r in receiver.requests]
+        assert len(events) == 30 and len(set(events)) == 30  # none twice
+        assert len({r.payload["data"]["id"] for r in receiver.requests}) == 30
