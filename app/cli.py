@@ -346,6 +346,7 @@ def signals_command(
     from rich.console import Console
     from rich.table import Table
 
+    from app.routes.signals import since_instant
     from graph.detection import run_pending
     from graph.live import LiveStats
     from graph.signals import SIGNAL_KINDS
@@ -369,11 +370,19 @@ def signals_command(
         ):
             pass
         page = store.signals(
-            tenant, since=since, kind=kind, account_id=account, before=None, limit=limit
+            tenant,
+            since=since_instant(since) if since else None,
+            kind=kind,
+            account_id=account,
+            before=None,
+            limit=limit,
         )
     except StoreUnavailable as error:
         typer.echo(f"error: the store is unreachable ({error})", err=True)
         raise typer.Exit(3) from error
+    except InvalidInput as error:
+        typer.echo(f"error: {error.field}: {error.message}", err=True)
+        raise typer.Exit(2) from error
     finally:
         store.close()
     if as_json:

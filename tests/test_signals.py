@@ -259,6 +259,10 @@ def test_signals_page_newest_first_with_filters(world_client: TestClient) -> Non
     one = signals(client, kind="buying_intent", account_id="acc-0-0-1")
     assert {s["evidence"]["note_id"] for s in one} == {"n-1", "n-4"}
     assert signals(client, since="2999-01-01") == []
+    newest = everything[0]["created_at"]  # stamped in UTC, "+00:00"
+    as_z = newest.replace("+00:00", "Z")
+    assert everything[0]["id"] in {s["id"] for s in signals(client, since=as_z)}
+    assert client.get("/v1/signals", params={"since": "yesterday"}).status_code == 422
 
     bad = client.get("/v1/signals", params={"cursor": "not-a-cursor"})
     assert bad.status_code == 422 and "cursor" in bad.text

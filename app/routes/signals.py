@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -27,6 +28,18 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 def encode_cursor(position: tuple[str, str]) -> str:
     return base64.urlsafe_b64encode(json.dumps(list(position)).encode()).decode().rstrip("=")
+
+
+def since_instant(since: str) -> str:
+    """An ISO date or date-time as stored signals are stamped (UTC, seconds), so that they
+    compare as text: a date is its midnight UTC, a time without offset is UTC."""
+    try:
+        moment = datetime.fromisoformat(since.replace("Z", "+00:00"))
+    except ValueError as error:
+        raise InvalidInput("since", "an ISO date or date-time, e.g. 2026-12-01") from error
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def decode_cursor(cursor: str) -> tuple[str, str]:
@@ -57,7 +70,7 @@ def list_signals(
         raise InvalidInput("kind", f"kind must be one of {', '.join(SIGNAL_KINDS)}")
     page = store.signals(
         tenant,
-        since=since,
+        since=since_instant(since) if since else None,
         kind=kind,
         account_id=account_id,
         before=decode_cursor(cursor) if cursor else None,
