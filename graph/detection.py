@@ -13,6 +13,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Protocol
 
 from graph.analytics import (
@@ -42,7 +43,6 @@ from graph.signals import (
     predictive_person_appeared,
 )
 from graph.webhooks import SignalStore
-from graph.writing import now_iso
 
 CHAMPION_DEALS = 5  # won deals looked at per person who may have moved
 GAP_MIN_PROBABILITY = 0.5
@@ -209,5 +209,7 @@ def run_pending(
             found = Detector(store, counts, pending.tenant, intent, influence, likely).detect(
                 arrivals
             )
-        store.put_signals(pending.tenant, found, pending.version, now_iso())
+        # Stamped to the microsecond: newest first is the order signals were found in.
+        stamp = datetime.now(UTC).isoformat(timespec="microseconds")
+        store.put_signals(pending.tenant, found, pending.version, stamp)
     return len(claimed)
