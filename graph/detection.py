@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -27,7 +27,7 @@ from graph.errors import NotFound
 from graph.influence import Effect, InfluenceSettings
 from graph.likely import LikelySettings
 from graph.live import LiveStats
-from graph.models import Account, DealCommittee, Person, SegmentFilter
+from graph.models import Account, DealCommittee, Person, PersonSeat, SegmentFilter
 from graph.ports import PersonHistory, StatsReader
 from graph.signals import (
     CHAMPION_ROLES,
@@ -92,8 +92,16 @@ class Detector:
         for committee in committees:
             appearances += [(p.person, committee.account.id) for p in committee.participants]
             add(self._deal_signals(committee))
-        add(self._appeared(person, account_id) for person, account_id in appearances)
-        add(self._moved(list(people.values())))
+        seats = self._store.seats_of(self._tenant, {p.id for p, _ in appearances} | set(people))
+        # Someone who sat in the account's closed deals has not just appeared there (a first
+        # import of a CRM's contacts is not news about each of them).
+        known = {(s.person_id, s.account_id) for s in seats if s.outcome != "open"}
+        add(
+            self._appeared(person, account_id)
+            for person, account_id in appearances
+            if (person.id, account_id) not in known
+        )
+        add(self._moved(list(people.values()), seats))
         add(buying_intent(t, self._intent(t.text)) for t in arrivals.texts)
         return [found[k] for k in sorted(found)]
 
@@ -156,14 +164,16 @@ class Detector:
         gaps = [MissingRole(g.role, g.probability, g.won_present, g.won_deals) for g in likely.gaps]
         return signals + committee_gaps(deal.id, account.id, gaps)
 
-    def _moved(self, people: list[Person]) -> list[Signal | None]:
+    def _moved(self, people: list[Person], seats: Sequence[PersonSeat]) -> list[Signal | None]:
         """People whose won deals, sat for their employer then, were at another account."""
         by_id = {p.id: p for p in people if p.account_id}
         if not by_id:
             return []
         candidates: dict[str, list[str]] = {}
-        for seat in self._store.seats_of(self._tenant, list(by_id)):
-            person = by_id[seat.person_id]
+        for seat in seats:
+            person = by_id.get(seat.person_id)
+            if person is None:
+                continue
             moved = not seat.external and seat.account_id != person.account_id
             if seat.outcome == "won" and moved:
                 candidates.setdefault(seat.person_id, []).append(seat.deal_id)

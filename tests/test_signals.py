@@ -360,3 +360,19 @@ def test_erasure_leaves_no_signal_naming_the_person(store_kind: str, tmp_path: P
         assert [s for s in signals(client) if "Neumeyer" in str(s) or "nina" in str(s)] == []
         settings = client.app.state.services.settings
         assert "Neumeyer" not in dump_store(settings)
+
+
+def test_a_contact_who_sat_in_the_accounts_deals_has_not_just_appeared(
+    world_client: TestClient,
+) -> None:
+    client = world_client
+    ingest(client, WORLD.generate())
+    # The world's CISO of the account (seated in its closed deals), sent as a contact,
+    # and a CISO the store has never seen.
+    known = {"id": f"{ACCOUNT}-r0", "name": "Known Ciso", "title": "CISO", "account_id": ACCOUNT}
+    fresh = {"id": "fresh", "name": "Fresh Ciso", "title": "CISO", "account_id": ACCOUNT}
+    response = client.post("/v1/ingest/people", json={"people": [known, fresh]})
+    assert response.json()["rejected"] == []
+    wait_for(lambda: settled(client), "detection")
+    appeared = of_kind(signals(client), "predictive_person_appeared")
+    assert [s["person"]["id"] for s in appeared] == ["fresh"]
