@@ -10,6 +10,7 @@ committee's gaps are `likely_committee`'s. The rules are graph.signals'.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 from collections.abc import Iterable, Sequence
@@ -23,7 +24,7 @@ from graph.analytics import (
     segment_person_effects,
     segment_role_effects,
 )
-from graph.errors import NotFound
+from graph.errors import NotFound, StoreUnavailable
 from graph.influence import Effect, InfluenceSettings
 from graph.likely import LikelySettings
 from graph.live import LiveStats
@@ -44,6 +45,7 @@ from graph.signals import (
 )
 from graph.webhooks import SignalStore
 
+log = logging.getLogger("bcg.signals")
 CHAMPION_DEALS = 5  # won deals looked at per person who may have moved
 GAP_MIN_PROBABILITY = 0.5
 
@@ -214,11 +216,18 @@ def run_pending(
     token = secrets.token_hex(8)
     claimed = store.claim_arrivals(time.time(), lease_seconds, limit, token)
     for pending in claimed:
-        arrivals = Arrivals.from_json(pending.payload)
-        with live.reading(store, pending.tenant, people=True) as counts:
-            found = Detector(store, counts, pending.tenant, intent, influence, likely).detect(
-                arrivals
-            )
+        try:
+            arrivals = Arrivals.from_json(pending.payload)
+            with live.reading(store, pending.tenant, people=True) as counts:
+                detector = Detector(store, counts, pending.tenant, intent, influence, likely)
+                found = detector.detect(arrivals)
+        except StoreUnavailable:
+            raise
+        except Exception:
+            # One write that detection cannot read must not hold up the others: it stays,
+            # and is tried again when its lease runs out.
+            log.exception("detection failed for %s version %s", pending.tenant, pending.version)
+            continue
         # Stamped to the microsecond: newest first is the order signals were found in.
         stamp = datetime.now(UTC).isoformat(timespec="microseconds")
         store.put_signals(pending.tenant, found, pending.version, stamp)

@@ -376,3 +376,30 @@ def test_a_contact_who_sat_in_the_accounts_deals_has_not_just_appeared(
     wait_for(lambda: settled(client), "detection")
     appeared = of_kind(signals(client), "predictive_person_appeared")
     assert [s["person"]["id"] for s in appeared] == ["fresh"]
+
+
+def test_a_write_detection_cannot_read_holds_up_no_other(store_kind: str, tmp_path: Path) -> None:
+    from graph.writing import WriteTx, now_iso
+
+    with fast_client(store_kind, tmp_path) as client:
+        store = client.app.state.services.store
+        ingest(client, WORLD.generate())
+        wait_for(lambda: settled(client), "detection over the world")
+
+        def unreadable(tx: WriteTx) -> None:
+            # What a newer release might have written: this one cannot read it.
+            tx.lock_tenant()
+            tx.put_arrivals(0, "{not json", now_iso())  # before every real write
+
+        store._in_transaction("default", unreadable)
+        note = {
+            "id": "note-after",
+            "account_id": ACCOUNT,
+            "occurred_at": "2026-11-30",
+            "text": "Budget approved for the rollout.",
+        }
+        assert client.post("/v1/ingest/notes", json={"notes": [note]}).status_code == 200
+        wait_for(
+            lambda: bool(of_kind(signals(client), "buying_intent")), "the later write's signal"
+        )
+        assert store.pending_arrivals("default") == 1  # kept, to be tried again
