@@ -385,5 +385,80 @@ def backtest_command(
 register_marketing(cli)
 
 
+@cli.command("signals")
+def signals_command(
+    tenant: str = ROOT_TENANT,
+    kind: Annotated[str | None, typer.Option(help="One kind of signal only.")] = None,
+    account: Annotated[str | None, typer.Option(help="One account's signals only.")] = None,
+    since: Annotated[str | None, typer.Option(help="ISO date or date-time, inclusive.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500)] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON Lines, one signal a line.")] = False,
+) -> None:
+    """Signals, newest first. Writes not yet run through detection (say, a `bcg import`
+    while no server ran) are detected first."""
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from app.routes.signals import since_instant
+    from graph.detection import run_pending
+    from graph.live import LiveStats
+    from graph.signals import SIGNAL_KINDS
+    from graph.webhooks import signal_item
+    from ingest.notes.intent import read_intent
+
+    if kind is not None and kind not in SIGNAL_KINDS:
+        raise typer.BadParameter(f"one of {', '.join(SIGNAL_KINDS)}", param_hint="--kind")
+    settings = Settings()
+    store = build_store(settings)
+    try:
+        store.migrate()
+        live = LiveStats(1)
+        while run_pending(
+            store,
+            live,
+            read_intent,
+            InfluenceSettings(),
+            LikelySettings(),
+            lease_seconds=settings.webhook_lease_seconds,
+        ):
+            pass
+        page = store.signals(
+            tenant,
+            since=since_instant(since) if since else None,
+            kind=kind,
+            account_id=account,
+            before=None,
+            limit=limit,
+        )
+    except StoreUnavailable as error:
+        typer.echo(f"error: the store is unreachable ({error})", err=True)
+        raise typer.Exit(3) from error
+    except InvalidInput as error:
+        typer.echo(f"error: {error.field}: {error.message}", err=True)
+        raise typer.Exit(2) from error
+    finally:
+        store.close()
+    if as_json:
+        for signal in page.items:
+            typer.echo(json.dumps(signal_item(signal), sort_keys=True))
+        return
+    table = Table(title=f"Signals of tenant {tenant}, newest first ({len(page.items)} shown)")
+    for column in ("created", "kind", "account", "deal", "person", "score", "detail"):
+        table.add_column(column, justify="right" if column == "score" else "left")
+    for s in page.items:
+        table.add_row(
+            s.created_at,
+            s.kind,
+            s.account_id or "",
+            s.deal_id or "",
+            s.person.id if s.person else "",
+            f"{s.score:.2f}",
+            s.detail,
+        )
+    Console(width=200).print(table)
+
+
 def main() -> None:
     cli()

@@ -21,9 +21,10 @@ from app.errors import install_error_handlers
 from app.logs import AccessLog
 from app.middleware import BodySizeLimit
 from app.openapi import install_problem_openapi
-from app.routes import analysis, health, ingest, keys, marketing, people, reads
+from app.routes import analysis, health, ingest, keys, marketing, people, reads, signals, webhooks
 from app.settings import Settings
 from app.stores import build_store
+from app.webhooks import SignalWorker
 from graph.errors import StoreUnavailable
 from graph.influence import InfluenceSettings
 from graph.likely import LikelySettings
@@ -57,9 +58,13 @@ def create_app(settings: Settings) -> FastAPI:
             LikelySettings(),
             LiveStats(settings.read_cache_tenants),
         )
+        worker = SignalWorker(settings, store, InfluenceSettings(), LikelySettings())
+        if settings.signal_worker:
+            worker.start()
         try:
             yield
         finally:
+            worker.stop()
             store.close()
 
     app = FastAPI(
@@ -81,6 +86,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(people.router)
     app.include_router(keys.router)
     app.include_router(marketing.router)
+    app.include_router(signals.router)
+    app.include_router(webhooks.router)
     app.mount(pages.STATIC_PATH, pages.static_files(), name="pages-static")
     app.include_router(pages.router)
     if settings.cors_origins:

@@ -1047,3 +1047,73 @@ class AdvocatesOut(BaseModel):
                 for a in found
             ],
         )
+
+
+# -- signals and webhooks (issue 16) ------------------------------------------------------
+
+
+class SignalPersonOut(BaseModel):
+    id: str
+    name: str | None
+    title: str | None
+    role: str
+    account_id: str | None
+
+
+class SignalOut(BaseModel):
+    """A fact worth a salesperson's attention (DESIGN §2, §4); one per fact."""
+
+    id: str
+    kind: Literal[
+        "predictive_person_appeared",
+        "champion_moved",
+        "buying_intent",
+        "committee_gap",
+        "blocker_joined",
+    ]
+    account_id: str | None
+    deal_id: str | None
+    person: SignalPersonOut | None
+    score: float = Field(description="Odds ratio for effects, share for gaps, weight for intent.")
+    detail: str
+    evidence: dict[str, Any]
+    created_at: str
+
+
+class SignalList(BaseModel):
+    items: list[SignalOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next (older) page.")
+
+
+class WebhookIn(BaseModel):
+    url: str = Field(min_length=8, max_length=2000)
+    events: list[Literal["signal.created"]] = Field(
+        default=["signal.created"], min_length=1, max_length=5
+    )
+
+
+class ParkedEventOut(BaseModel):
+    event_id: str
+    signal_id: str
+    attempts: int
+    last_error: str | None
+
+
+class WebhookOut(BaseModel):
+    id: str
+    url: str
+    events: list[str]
+    created_at: str
+    pending: int = 0
+    delivered: int = 0
+    parked: int = 0
+    last_error: str | None = None
+    parked_events: list[ParkedEventOut] = Field(default_factory=list)
+
+
+class WebhookCreated(WebhookOut):
+    secret: str = Field(description="The signing secret, shown this once.")
+
+
+class WebhookList(BaseModel):
+    items: list[WebhookOut]

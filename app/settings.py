@@ -34,6 +34,26 @@ class Settings(BaseSettings):
         default=None, description="Signs the pages' session cookies; derived from the root key."
     )
     session_hours: float = Field(default=8, gt=0, le=24 * 30, description="A page session's life.")
+    signal_worker: bool = Field(
+        default=True, description="Run signal detection and webhook delivery in this process."
+    )
+    signal_poll_seconds: float = Field(
+        default=1.0, gt=0, le=60, description="How often the worker looks for work."
+    )
+    webhook_allow_private: bool = Field(
+        default=False, description="Allow webhooks to loopback and private addresses (tests)."
+    )
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    webhook_max_attempts: int = Field(
+        default=8, ge=1, le=50, description="Attempts before an event is parked."
+    )
+    webhook_backoff_seconds: float = Field(
+        default=2.0, gt=0, description="First retry delay; doubled each attempt, with jitter."
+    )
+    webhook_backoff_max_seconds: float = Field(default=3600.0, gt=0)
+    webhook_lease_seconds: float = Field(
+        default=30.0, gt=0, description="How long a worker holds an event it is delivering."
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -33,6 +33,7 @@ from graph.models import (
 from graph.outreach import OutreachStore
 from graph.resolution import Merge
 from graph.search import NameMatches
+from graph.webhooks import SignalStore
 
 
 class DealWriter(Protocol):
@@ -238,6 +239,7 @@ class GraphStore(
     PersonEraser,
     OutreachStore,
     Health,
+    SignalStore,
     Protocol,
 ):
     """Everything the service needs from a store; analytics depend on the narrow parts only."""

@@ -48,6 +48,7 @@ from graph.notes import MentionRow, note_seats
 from graph.recount import CountingTx, Recount
 from graph.resolution import Incoming, Known, incoming_of_deals, name_pairs, resolve, rewrite_deal
 from graph.rows import Row, account_row, deal_row, person_row
+from graph.signals import Arrivals, ArrivalTx, TextArrival, mark_arrivals
 
 Hashed = Literal["deal", "person", "note"]
 
@@ -74,7 +75,7 @@ class NoteText:
     mentions: tuple[tuple[str, str], ...]  # (person id, evidence)
 
 
-class WriteTx(CountingTx, Protocol):
+class WriteTx(CountingTx, ArrivalTx, Protocol):
     """The primitive statements of one write transaction; each adapter implements them."""
 
     def lock_tenant(self) -> int:
@@ -281,6 +282,9 @@ class GraphWriter(ABC):
             _refresh_activity_seats(tx, deal_ids, clear=known, now=now)
             # Whether a note's person is an outsider depends on the deal's account too.
             _refresh_note_seats(tx, moved, now)
+            rewritten_people = tuple(row["id"] for row in people_rows if row["id"] in stored)
+            opened = tuple(r.deal.id for r in rewritten if r.deal.outcome == "open")
+            mark_arrivals(tx, version + 1, Arrivals(rewritten_people, opened), now)
             _finish(tx, recount, version)
             return counts
 
@@ -319,6 +323,7 @@ class GraphWriter(ABC):
             ]
             recount = Recount(tx, people=[row["id"] for row in rows if row["id"] in stored])
             tx.put_people(rows)
+            mark_arrivals(tx, version + 1, Arrivals(tuple(row["id"] for row in rows)), now)
             _finish(tx, recount, version)
             return counts
 
@@ -379,6 +384,7 @@ class GraphWriter(ABC):
                 ],
             )
             _refresh_note_seats(tx, sorted(affected), now)
+            mark_arrivals(tx, version + 1, _note_arrivals(changed, sorted(affected)), now)
             _finish(tx, recount, version)
             return counts
 
@@ -446,6 +452,7 @@ class GraphWriter(ABC):
                 ]
             )
             _refresh_activity_seats(tx, deal_ids, clear=deal_ids, now=now)
+            mark_arrivals(tx, version + 1, _activity_arrivals(rewritten, deal_ids), now)
             _finish(tx, recount, version)
             return counts
 
@@ -512,6 +519,7 @@ class GraphWriter(ABC):
             # The erased person's counters name them: gone, and readers reload.
             tx.erase_person_stats(target)
             tx.set_version(version + 1, new_generation=True)
+            tx.forget_in_signals(target, terms)
             report = ErasureReport(seats, mentions, len(texts), aliases)
             tx.add_audit("erase_person", key_id, now, json.dumps(asdict(report), sort_keys=True))
             return report
@@ -538,6 +546,29 @@ def _answer(result: object) -> UpsertCounts:
 def _finish(tx: WriteTx, recount: Recount, version: int) -> None:
     recount.finish(version + 1)
     tx.set_version(version + 1)
+
+
+def _note_arrivals(records: Sequence[NoteRecord], deal_ids: Sequence[str]) -> Arrivals:
+    """What detection reads of notes: their texts, the people they name, their deals."""
+    people = {p.id for r in records for p in r.new_people} | {
+        m.person_id for r in records for m in r.mentions
+    }
+    texts = tuple(
+        TextArrival("note", r.note.id, r.note.account_id, r.note.deal_id, r.note.text)
+        for r in records
+    )
+    return Arrivals(tuple(sorted(people)), tuple(deal_ids), texts)
+
+
+def _activity_arrivals(records: Sequence[ActivityRecord], deal_ids: Sequence[str]) -> Arrivals:
+    """Activities' people and subjects (their text comes in as a note of its own)."""
+    texts = tuple(
+        TextArrival("activity", a.id, a.account_id, a.deal_id, a.subject)
+        for a in (r.activity for r in records)
+        if a.subject
+    )
+    people = sorted({p.id for r in records for p in r.people})
+    return Arrivals(tuple(people), tuple(deal_ids), texts)
 
 
 def _by_id(rows: dict[str, Row]) -> list[Row]:

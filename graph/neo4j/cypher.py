@@ -723,3 +723,141 @@ MATCH (o:Outreach {tenant: $tenant})
 WHERE o.person_id IS NULL AND o.content_hash <> 'erased'
 RETURN collect(properties(o)) AS rows
 """
+
+# -- signals, webhooks and their outbox (graph.neo4j.signals) ---------------------------
+
+PUT_ARRIVALS = """
+CREATE (:SignalArrivals {tenant: $tenant, version: $version, payload: $payload, created_at: $at})
+"""
+
+PENDING_ARRIVALS = """
+MATCH (a:SignalArrivals {tenant: $tenant})
+RETURN count(a) AS n
+"""
+
+# Free arrivals are locked (SET) before their lease is read again: two workers that
+# matched the same node see each other's lease once the first commits.
+CLAIM_ARRIVALS = """
+MATCH (a:SignalArrivals)
+WHERE coalesce(a.leased_until, 0.0) < $now
+WITH a ORDER BY a.tenant, a.version LIMIT $limit
+SET a._claim = true
+WITH a WHERE coalesce(a.leased_until, 0.0) < $now
+SET a.lease_token = $token, a.leased_until = $now + $lease
+REMOVE a._claim
+RETURN collect([a.tenant, a.version, a.payload]) AS rows
+"""
+
+# A signal is created only when its id is new; the new ones are answered (by the
+# token this write set), each with an outbox row per webhook taking the event.
+PUT_SIGNALS = """
+UNWIND $rows AS row
+MERGE (s:Signal {tenant: $tenant, id: row.id})
+ON CREATE SET s.kind = row.kind, s.account_id = row.account_id, s.deal_id = row.deal_id,
+              s.person_id = row.person_id, s.score = row.score, s.created_at = $at,
+              s.item = row.item, s.created_by = $token
+WITH s WHERE s.created_by = $token
+RETURN collect(s.id) AS rows
+"""
+
+SIGNAL_WEBHOOKS = """
+MATCH (h:Webhook {tenant: $tenant})
+WHERE $event IN h.events
+RETURN collect(h.id) AS rows
+"""
+
+PUT_OUTBOX = """
+UNWIND $rows AS row
+CREATE (:Outbox {id: row.id, tenant: $tenant, webhook_id: row.webhook_id,
+                 signal_id: row.signal_id, body: row.body, state: 'pending', attempts: 0,
+                 next_attempt_at: 0.0, created_at: $at})
+"""
+
+DONE_ARRIVALS = """
+MATCH (a:SignalArrivals {tenant: $tenant, version: $version})
+DELETE a
+"""
+
+SIGNALS = """
+MATCH (s:Signal {tenant: $tenant})
+WHERE ($since IS NULL OR s.created_at >= $since)
+  AND ($kind IS NULL OR s.kind = $kind)
+  AND ($account_id IS NULL OR s.account_id = $account_id)
+  AND ($before_at IS NULL OR s.created_at < $before_at
+       OR (s.created_at = $before_at AND s.id < $before_id))
+WITH s ORDER BY s.created_at DESC, s.id DESC LIMIT $limit
+RETURN collect([s.item, s.created_at, s.id]) AS rows
+"""
+
+CREATE_WEBHOOK = """
+CREATE (:Webhook {id: $id, tenant: $tenant, url: $url, events: $events, secret: $secret,
+                  created_at: $created_at})
+"""
+
+WEBHOOKS = """
+MATCH (h:Webhook {tenant: $tenant})
+OPTIONAL MATCH (o:Outbox {tenant: $tenant, webhook_id: h.id})
+WITH h, o ORDER BY o.finished_at
+WITH h, collect(o) AS events
+RETURN collect([h.id, h.url, h.events, h.created_at,
+                size([o IN events WHERE o.state = 'pending']),
+                size([o IN events WHERE o.state = 'delivered']),
+                [o IN events WHERE o.last_error IS NOT NULL | o.last_error],
+                [o IN events WHERE o.state = 'parked' |
+                 [o.id, o.signal_id, o.attempts, o.last_error]]]) AS rows
+"""
+
+DELETE_WEBHOOK = """
+MATCH (h:Webhook {tenant: $tenant, id: $id})
+OPTIONAL MATCH (o:Outbox {tenant: $tenant, webhook_id: $id})
+DETACH DELETE o
+WITH DISTINCT h
+DETACH DELETE h
+RETURN count(h) AS deleted
+"""
+
+CLAIM_DELIVERIES = """
+MATCH (o:Outbox)
+WHERE o.state = 'pending' AND o.next_attempt_at <= $now AND coalesce(o.leased_until, 0.0) < $now
+WITH o ORDER BY o.next_attempt_at LIMIT $limit
+SET o._claim = true
+WITH o WHERE o.state = 'pending' AND coalesce(o.leased_until, 0.0) < $now
+SET o.lease_token = $token, o.leased_until = $now + $lease
+REMOVE o._claim
+WITH o
+MATCH (h:Webhook {tenant: o.tenant, id: o.webhook_id})
+RETURN collect([o.id, o.tenant, o.webhook_id, h.url, h.secret, o.body, o.attempts]) AS rows
+"""
+
+FINISH_DELIVERY = """
+MATCH (o:Outbox {id: $id})
+WHERE o.lease_token = $token
+SET o.attempts = o.attempts + 1, o.lease_token = null, o.leased_until = null,
+    o.state = $state, o.finished_at = $at,
+    o.last_error = CASE WHEN $error IS NULL THEN o.last_error ELSE $error END,
+    o.next_attempt_at = CASE WHEN $retry_at IS NULL THEN o.next_attempt_at ELSE $retry_at END
+"""
+
+# Erasure: the signals naming a person are found in Python (graph.signals.names_person).
+SIGNAL_ITEMS = """
+MATCH (s:Signal {tenant: $tenant})
+RETURN collect([s.id, s.item]) AS rows
+"""
+
+DELETE_SIGNALS = """
+UNWIND $ids AS id
+MATCH (s:Signal {tenant: $tenant, id: id})
+OPTIONAL MATCH (o:Outbox {tenant: $tenant, signal_id: id})
+DETACH DELETE o, s
+"""
+
+ARRIVAL_PAYLOADS = """
+MATCH (a:SignalArrivals {tenant: $tenant})
+RETURN collect([a.version, a.payload]) AS rows
+"""
+
+SET_ARRIVAL_PAYLOADS = """
+UNWIND $rows AS row
+MATCH (a:SignalArrivals {tenant: $tenant, version: row.version})
+SET a.payload = row.payload
+"""

@@ -17,13 +17,14 @@ from graph.neo4j.outreach import Neo4jOutreach
 from graph.neo4j.reads import Neo4jReads
 from graph.neo4j.search import Neo4jSearch
 from graph.neo4j.session import Neo4jSession
+from graph.neo4j.signals import Neo4jSignals
 from graph.neo4j.writes import Neo4jWriteTx
 from graph.writing import GraphWriter, NothingChanged, Work
 
 DEFAULT_BATCH_SIZE = 1000
 
 
-class Neo4jGraphStore(Neo4jOutreach, GraphWriter, Neo4jReads, Neo4jSearch, Neo4jKeys):
+class Neo4jGraphStore(Neo4jOutreach, GraphWriter, Neo4jReads, Neo4jSearch, Neo4jKeys, Neo4jSignals):
     """GraphStore on Neo4j; answers exactly what the embedded adapter answers."""
 
     def __init__(

@@ -18,6 +18,7 @@ from graph.counts import Change, StatKey, StatRow
 from graph.models import ClosedDeal, Person, Seat
 from graph.neo4j import cypher
 from graph.neo4j.reads import closed_deals_in, closed_deals_params
+from graph.neo4j.signals import Neo4jArrivalWrites
 from graph.notes import MentionRow
 from graph.recount import Cell, Committees, DealState, Traits
 from graph.rows import Row, person_of
@@ -30,7 +31,7 @@ HASHES: dict[str, LiteralString] = {
 }
 
 
-class Neo4jWriteTx:
+class Neo4jWriteTx(Neo4jArrivalWrites):
     """One write transaction of one tenant."""
 
     def __init__(self, tx: ManagedTransaction, tenant: str, batch_size: int) -> None:

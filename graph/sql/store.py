@@ -18,6 +18,7 @@ from graph.sql.outreach import SqlOutreach
 from graph.sql.reads import SqlReads
 from graph.sql.schema import data_versions, deals
 from graph.sql.search import SqlSearch
+from graph.sql.signals import SqlSignals
 from graph.sql.writes import SqlWriteTx
 from graph.writing import GraphWriter, NothingChanged, Work
 
@@ -36,7 +37,7 @@ def alembic_config(connection: Connection) -> Config:
     return config
 
 
-class SqlGraphStore(SqlOutreach, GraphWriter, SqlReads, SqlSearch, SqlKeys):
+class SqlGraphStore(SqlOutreach, GraphWriter, SqlReads, SqlSearch, SqlKeys, SqlSignals):
     """GraphStore on a SQL database; answers exactly what the Neo4j adapter answers."""
 
     def __init__(self, engine: Engine) -> None:

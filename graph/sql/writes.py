@@ -39,6 +39,7 @@ from graph.sql.schema import (
     person_merges,
     stats,
 )
+from graph.sql.signals import SqlArrivalWrites
 from graph.writing import Hashed, NoteText, StoredPerson
 
 HASHED = {"deal": deals, "person": people, "note": notes}
@@ -46,7 +47,7 @@ KEPT_ACCOUNT = ("name", "industry", "industry_key", "region", "region_key", "cou
 KEPT_PERSON = ("name", "email", "title", "external_kind", "audience", "content_hash", "name_key")
 
 
-class SqlWriteTx:
+class SqlWriteTx(SqlArrivalWrites):
     """One write transaction of one tenant."""
 
     def __init__(self, db: Database, conn: Connection, tenant: str) -> None:
