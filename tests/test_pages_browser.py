@@ -388,6 +388,34 @@ def test_the_account_page_names_the_contacts_for_each_likely_role(
     expect(page.get_by_text(f"From {bigger['deals']} similar closed deals")).to_be_visible()
 
 
+def _signals_of(api: httpx.Client, account_id: str) -> list[dict[str, Any]]:
+    """The account's signals once detection (beside the writes) has caught up."""
+    deadline = time.monotonic() + 60
+    while True:
+        items: list[dict[str, Any]] = api.get(
+            "/v1/signals", params={"account_id": account_id}
+        ).json()["items"]
+        kinds = {i["kind"] for i in items}
+        if {"predictive_person_appeared", "blocker_joined"} <= kinds:
+            return items
+        assert time.monotonic() < deadline, f"no signals at {account_id} yet: {kinds}"
+        time.sleep(0.5)
+
+
+def test_the_account_page_lists_its_signals_newest_first(page: Page, api: httpx.Client) -> None:
+    signals = _signals_of(api, BANK["id"])
+    sign_in(page, path=f"/app/accounts/{BANK['id']}")
+    shown = page.locator("#signal-list li")
+    expect(shown.locator(".detail")).to_have_text([s["detail"] for s in signals])
+    # The bank's CISO, known as a contact and never in a deal there, is the role that wins
+    # deals in financial services; the open deal's head of procurement blocks.
+    appeared = shown.filter(has_text="Maria Gomez")
+    expect(appeared.locator(".tag")).to_have_text("predictive person appeared")
+    expect(shown.filter(has_text="Piet Janssen").locator(".tag")).to_have_text("blocker joined")
+    link = shown.filter(has_text="Piet Janssen").get_by_role("link", name=f"deal {OPEN_DEAL_ID}")
+    expect(link).to_have_attribute("href", f"/app/deals/{OPEN_DEAL_ID}")
+
+
 def test_search_finds_deals_accounts_and_people_as_you_type(page: Page) -> None:
     sign_in(page)
     box = page.get_by_role("searchbox", name="Search deals, accounts and people by name")

@@ -166,9 +166,15 @@ def account_page(
     account_id: RecordId,
     amount: Annotated[float | None, Query(ge=0, le=1e13)] = None,
 ) -> HTMLResponse:
-    likely = views.account_view(get_services(request), viewer.tenant, account_id, amount)
+    view = views.account_view(get_services(request), viewer.tenant, account_id, amount)
     return render(
-        request, "account.html", viewer=viewer, likely=likely, account=likely.account, amount=amount
+        request,
+        "account.html",
+        viewer=viewer,
+        likely=view.likely,
+        account=view.likely.account,
+        amount=amount,
+        signals=view.signals,
     )
 
 

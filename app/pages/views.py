@@ -26,6 +26,7 @@ from app.schemas import (
     PeopleRankingOut,
     RoleRankingOut,
     SegmentCommitteeOut,
+    SignalOut,
 )
 from graph.analytics import committee_of_segment, likely_committee, rank_people, rank_roles
 from graph.errors import NotFound
@@ -33,6 +34,7 @@ from graph.marketing import advocates, buyer_brief, outreach_audit
 from graph.models import SegmentFilter
 from graph.ports import GraphStore
 from graph.search import NameMatches
+from graph.webhooks import signal_item
 from ingest.crm.hubspot import HubSpotExport
 from ingest.crm.importer import Export, run_import
 from ingest.crm.salesforce import SalesforceExport
@@ -43,6 +45,7 @@ MIN_DEALS = 3  # /v1/influencers/*
 ALL_ROLES = 200  # the largest `limit` the API allows: the forest plot shows every role
 PEOPLE_SHOWN = 10
 ADVOCATES_SHOWN = 20  # /v1/advocates
+SIGNALS_SHOWN = 10  # an account's newest signals
 SEARCH_HITS = 8
 
 CrmKind = Literal["salesforce", "hubspot"]
@@ -93,10 +96,16 @@ def deal_view(services: Services, tenant: str, deal_id: str) -> DealView:
     return DealView(DealCommitteeOut.of(committee), LikelyCommitteeOut.of(likely))
 
 
+@dataclass(frozen=True)
+class AccountView:
+    likely: LikelyCommitteeOut
+    signals: list[SignalOut]  # the account's newest first
+
+
 def account_view(
     services: Services, tenant: str, account_id: str, amount: float | None
-) -> LikelyCommitteeOut:
-    """GET /v1/accounts/{id}/likely-committee."""
+) -> AccountView:
+    """GET /v1/accounts/{id}/likely-committee and GET /v1/signals?account_id=…"""
     with _reading(services, tenant).counts(SegmentFilter(), people=True) as counts:
         likely = likely_committee(
             services.store,
@@ -108,7 +117,13 @@ def account_view(
             influence=services.influence,
             likely=services.likely,
         )
-    return LikelyCommitteeOut.of(likely)
+    page = services.store.signals(
+        tenant, since=None, kind=None, account_id=account_id, before=None, limit=SIGNALS_SHOWN
+    )
+    return AccountView(
+        LikelyCommitteeOut.of(likely),
+        [SignalOut.model_validate(signal_item(s)) for s in page.items],
+    )
 
 
 @dataclass(frozen=True)
