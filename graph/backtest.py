@@ -99,7 +99,9 @@ class _ModelScorer:
 
     def __call__(self, deal: ClosedDeal) -> float:
         effects = self._effects(deal)
-        return self._base(deal) + sum(effects.get(role, 0.0) for role in deal.roles)
+        # In name order: a set's order changes with the process's string hashing, and
+        # floating-point sums with their order (the README replays the last digit).
+        return self._base(deal) + sum(effects.get(role, 0.0) for role in sorted(deal.roles))
 
 
 def _role_ranking_by_reach(history: Sequence[ClosedDeal], audience: dict[str, int]) -> list[str]:
@@ -166,8 +168,8 @@ def run_backtest(
     presence = Counter(role for d in history for role in d.roles)
     scorers: dict[str, Scorer] = {
         "model": _ModelScorer(counted, history, influence),
-        "baseline_frequency": lambda d: sum(presence[r] / n for r in d.roles) if n else 0.0,
-        "baseline_reach": lambda d: sum(math.log1p(audience.get(p, 0)) for p in d.people),
+        "baseline_frequency": lambda d: sum(presence[r] / n for r in sorted(d.roles)) if n else 0.0,
+        "baseline_reach": lambda d: sum(math.log1p(audience.get(p, 0)) for p in sorted(d.people)),
     }
     metrics = {}
     for method in METHODS:
