@@ -32,6 +32,7 @@ from ingest.outreach import prepare_outreach
 
 router = APIRouter(prefix="/v1", tags=["marketing"])
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem},
     401: {"model": Problem},
     403: {"model": Problem},
     422: {"model": Problem},
@@ -39,7 +40,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.post("/outreach", response_model=IngestResult, responses=ERRORS)
+@router.post(
+    "/outreach", response_model=IngestResult, responses={**ERRORS, 413: {"model": Problem}}
+)
 def ingest_outreach(
     batch: OutreachBatch, tenant: IngestTenantDep, store: StoreDep, settings: SettingsDep
 ) -> IngestResult:

@@ -53,7 +53,12 @@ def _out(status: WebhookStatus) -> WebhookOut:
     )
 
 
-@router.post("", response_model=WebhookCreated, status_code=201, responses=ERRORS)
+@router.post(
+    "",
+    response_model=WebhookCreated,
+    status_code=201,
+    responses={**ERRORS, 413: {"model": Problem}},
+)
 def create_webhook(
     body: WebhookIn, principal: AdminDep, store: StoreDep, settings: SettingsDep
 ) -> WebhookCreated:
