@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import Any
 
 from neo4j import ManagedTransaction
 
 from graph.models import SegmentFilter
 from graph.neo4j import cypher
 from graph.neo4j.reads import closed_deals_params
-from graph.neo4j.session import Neo4jSession
+from graph.neo4j.session import Neo4jSession, collected
 from graph.outreach import OutreachTx, OutreachWriter, StanceSeat, StoredTarget, target_of
 from graph.rows import Row
 from graph.writing import WriteTx
-
-
-def _rows(tx: ManagedTransaction, query: Any, **params: Any) -> list[Any]:
-    record = tx.run(query, **params).single()
-    return list(record["rows"]) if record else []
 
 
 class Neo4jOutreachTx:
@@ -30,19 +24,19 @@ class Neo4jOutreachTx:
         self._batch = batch_size
 
     def outreach_hashes(self, ids: Sequence[str]) -> dict[str, str]:
-        rows = _rows(self._tx, cypher.OUTREACH_HASHES, tenant=self._tenant, ids=list(ids))
+        rows = collected(self._tx, cypher.OUTREACH_HASHES, tenant=self._tenant, ids=list(ids))
         return {i: h for i, h in rows}
 
     def accounts_named(self, names: Sequence[str]) -> list[tuple[str, str | None]]:
-        rows = _rows(self._tx, cypher.ACCOUNTS_NAMED, tenant=self._tenant, names=list(names))
+        rows = collected(self._tx, cypher.ACCOUNTS_NAMED, tenant=self._tenant, names=list(names))
         return sorted(((i, n) for i, n in rows), key=lambda r: r[0])
 
     def unmatched_targets(self) -> list[tuple[StoredTarget, str]]:
-        rows = _rows(self._tx, cypher.UNMATCHED_OUTREACH, tenant=self._tenant)
+        rows = collected(self._tx, cypher.UNMATCHED_OUTREACH, tenant=self._tenant)
         return [(target_of({c: r.get(c) for c in COLUMNS}), r["content_hash"]) for r in rows]
 
     def outreach_names(self) -> list[tuple[str, str]]:
-        rows = _rows(self._tx, cypher.OUTREACH_NAMES, tenant=self._tenant)
+        rows = collected(self._tx, cypher.OUTREACH_NAMES, tenant=self._tenant)
         return [(i, n) for i, n in rows]
 
     def forget_in_outreach(self, person_id: str, email: str | None, ids: Sequence[str]) -> int:
@@ -77,7 +71,7 @@ class Neo4jOutreach(OutreachWriter):
     def outreach_targets(self, tenant: str, campaign: str | None) -> list[StoredTarget]:
         key = campaign.strip().lower() if campaign is not None else None
         rows = self._session.read(
-            lambda tx: _rows(tx, cypher.OUTREACH_TARGETS, tenant=tenant, campaign=key)
+            lambda tx: collected(tx, cypher.OUTREACH_TARGETS, tenant=tenant, campaign=key)
         )
         return [target_of({c: row.get(c) for c in COLUMNS}) for row in rows]
 
@@ -88,7 +82,7 @@ class Neo4jOutreach(OutreachWriter):
         params.pop("below")
         params.pop("no_amount")
         params["ids"] = sorted(set(person_ids))
-        rows = self._session.read(lambda tx: _rows(tx, cypher.WON_STANCES, **params))
+        rows = self._session.read(lambda tx: collected(tx, cypher.WON_STANCES, **params))
         seats = [
             StanceSeat(p, d, a, r or "other", s or "unknown", src, bool(x))
             for p, d, a, r, s, src, x in rows

@@ -26,7 +26,7 @@ from graph.models import (
     committee_role,
 )
 from graph.neo4j import cypher
-from graph.neo4j.session import Neo4jSession
+from graph.neo4j.session import Neo4jSession, collected
 from graph.ports import StatsDelta, StatsVersion
 from graph.resolution import Merge
 from graph.rows import account_of, deal_of, person_of
@@ -81,18 +81,13 @@ def closed_deals_in(tx: ManagedTransaction, params: dict[str, Any]) -> list[Clos
     return out
 
 
-def _rows(tx: ManagedTransaction, query: Any, **params: Any) -> list[Any]:
-    record = tx.run(query, **params).single()
-    return list(record["rows"]) if record else []
-
-
 def _people_at(tx: ManagedTransaction, tenant: str, account_id: str) -> list[Person]:
-    rows = _rows(tx, cypher.PEOPLE_AT, tenant=tenant, account_id=account_id)
+    rows = collected(tx, cypher.PEOPLE_AT, tenant=tenant, account_id=account_id)
     return sorted(map(person_of, rows), key=lambda p: p.id)
 
 
 def _seats_of(tx: ManagedTransaction, tenant: str, person_ids: Collection[str]) -> list[PersonSeat]:
-    rows = _rows(tx, cypher.PERSON_SEATS, tenant=tenant, ids=sorted(set(person_ids)))
+    rows = collected(tx, cypher.PERSON_SEATS, tenant=tenant, ids=sorted(set(person_ids)))
     rows.sort(key=lambda r: (r[0], r[1]))  # person, then deal
     return [PersonSeat(p, d, a, o, bool(x)) for p, d, a, o, x in rows]
 
@@ -143,7 +138,7 @@ class Neo4jReads:
 
     def people(self, tenant: str, ids: Collection[str]) -> dict[str, Person]:
         def work(tx: ManagedTransaction) -> dict[str, Person]:
-            rows = _rows(tx, cypher.PEOPLE, tenant=tenant, ids=sorted(set(ids)))
+            rows = collected(tx, cypher.PEOPLE, tenant=tenant, ids=sorted(set(ids)))
             return {person.id: person for person in map(person_of, rows)}
 
         return self._session.read(work)
@@ -190,7 +185,7 @@ class Neo4jReads:
         params.pop("below")
         params.pop("no_amount")
         params.update(ids=sorted(set(person_ids)), first=EVIDENCE_IDS)
-        return self._session.read(lambda tx: _rows(tx, query, **params))
+        return self._session.read(lambda tx: collected(tx, query, **params))
 
     def first_deals(
         self, tenant: str, person_ids: Collection[str], segment: SegmentFilter
@@ -206,7 +201,7 @@ class Neo4jReads:
 
     def deal_coverage(self, tenant: str, deal_ids: Collection[str]) -> list[DealCoverage]:
         def work(tx: ManagedTransaction) -> list[DealCoverage]:
-            rows = _rows(tx, cypher.DEAL_COVERAGE, tenant=tenant, ids=sorted(set(deal_ids)))
+            rows = collected(tx, cypher.DEAL_COVERAGE, tenant=tenant, ids=sorted(set(deal_ids)))
             out = []
             for deal_id, outcome, industry, seats in rows:
                 present = [(p, source) for p, source in seats if p is not None]
@@ -235,7 +230,7 @@ class Neo4jReads:
         def work(tx: ManagedTransaction) -> StatsDelta:
             # The version first: rows a later write stamps may come too, never fewer.
             version = _version(tx, tenant)
-            rows = _rows(
+            rows = collected(
                 tx,
                 cypher.STATS_SINCE,
                 tenant=tenant,

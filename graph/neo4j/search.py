@@ -7,14 +7,9 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from graph.neo4j import cypher
-from graph.neo4j.session import Neo4jSession
+from graph.neo4j.session import Neo4jSession, collected
 from graph.rows import account_of, deal_of, person_of
 from graph.search import DealMatch, NameMatches, in_search_order, search_terms
-
-
-def _rows(tx: ManagedTransaction, query: Any, **params: Any) -> list[Any]:
-    record = tx.run(query, **params).single()
-    return list(record["rows"]) if record else []
 
 
 def _id_and_name(record: Any) -> tuple[str, str | None]:
@@ -45,9 +40,9 @@ class Neo4jSearch:
         params = {"tenant": tenant, "id": raw, "text": folded, "limit": limit}
 
         def work(tx: ManagedTransaction) -> NameMatches:
-            deal_rows = _rows(tx, cypher.SEARCH_DEALS, **params)
-            account_rows = _rows(tx, cypher.SEARCH_ACCOUNTS, **params)
-            person_rows = _rows(tx, cypher.SEARCH_PEOPLE, **params)
+            deal_rows = collected(tx, cypher.SEARCH_DEALS, **params)
+            account_rows = collected(tx, cypher.SEARCH_ACCOUNTS, **params)
+            person_rows = collected(tx, cypher.SEARCH_PEOPLE, **params)
             return NameMatches(
                 deals=tuple(
                     in_search_order(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from neo4j import Driver, ManagedTransaction
 from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired
@@ -17,6 +17,13 @@ from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, Sessio
 from graph.errors import StoreUnavailable
 
 T = TypeVar("T")
+
+
+def collected(tx: ManagedTransaction, query: Any, **params: Any) -> list[Any]:
+    """The `rows` list of a statement that ends `RETURN collect(...) AS rows`: one record
+    however many rows, so that an empty answer is an empty list, not a missing record."""
+    record = tx.run(query, **params).single()
+    return list(record["rows"]) if record else []
 
 
 class Neo4jSession:

@@ -10,12 +10,11 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Sequence
-from typing import Any
 
 from neo4j import ManagedTransaction
 
 from graph.neo4j import cypher
-from graph.neo4j.session import Neo4jSession
+from graph.neo4j.session import Neo4jSession, collected
 from graph.signals import Signal, forget_in_arrivals, names_person
 from graph.webhooks import (
     SIGNAL_CREATED,
@@ -33,11 +32,6 @@ from graph.webhooks import (
 )
 
 
-def _rows(tx: ManagedTransaction, query: Any, **params: Any) -> list[Any]:
-    record = tx.run(query, **params).single()
-    return list(record["rows"]) if record else []
-
-
 class Neo4jArrivalWrites:
     """The write-transaction primitive of graph.signals.ArrivalTx (mixed into Neo4jWriteTx)."""
 
@@ -51,11 +45,11 @@ class Neo4jArrivalWrites:
 
     def forget_in_signals(self, person_id: str, terms: list[str]) -> int:
         tenant = self._tenant
-        stored = _rows(self._tx, cypher.SIGNAL_ITEMS, tenant=tenant)
+        stored = collected(self._tx, cypher.SIGNAL_ITEMS, tenant=tenant)
         gone = [i for i, item in stored if names_person(item, person_id, terms)]
         if gone:
             self._tx.run(cypher.DELETE_SIGNALS, tenant=tenant, ids=gone).consume()
-        waiting = _rows(self._tx, cypher.ARRIVAL_PAYLOADS, tenant=tenant)
+        waiting = collected(self._tx, cypher.ARRIVAL_PAYLOADS, tenant=tenant)
         rows = [
             {"version": v, "payload": forget_in_arrivals(p, person_id, terms)} for v, p in waiting
         ]
@@ -74,7 +68,7 @@ class Neo4jSignals:
         self, now: float, lease_seconds: float, limit: int, token: str
     ) -> list[PendingArrivals]:
         rows = self._session.write(
-            lambda tx: _rows(
+            lambda tx: collected(
                 tx, cypher.CLAIM_ARRIVALS, now=now, lease=lease_seconds, limit=limit, token=token
             )
         )
@@ -106,9 +100,9 @@ class Neo4jSignals:
                 for s in found
             ]
             new = sorted(
-                _rows(tx, cypher.PUT_SIGNALS, tenant=tenant, rows=rows, at=at, token=token)
+                collected(tx, cypher.PUT_SIGNALS, tenant=tenant, rows=rows, at=at, token=token)
             )
-            hooks = _rows(tx, cypher.SIGNAL_WEBHOOKS, tenant=tenant, event=SIGNAL_CREATED)
+            hooks = collected(tx, cypher.SIGNAL_WEBHOOKS, tenant=tenant, event=SIGNAL_CREATED)
             events = [
                 {
                     "id": event_id(i, h),
@@ -138,7 +132,7 @@ class Neo4jSignals:
         limit: int,
     ) -> SignalPage:
         rows = self._session.read(
-            lambda tx: _rows(
+            lambda tx: collected(
                 tx,
                 cypher.SIGNALS,
                 tenant=tenant,
@@ -171,7 +165,7 @@ class Neo4jSignals:
         )
 
     def webhooks(self, tenant: str) -> list[WebhookStatus]:
-        rows = self._session.read(lambda tx: _rows(tx, cypher.WEBHOOKS, tenant=tenant))
+        rows = self._session.read(lambda tx: collected(tx, cypher.WEBHOOKS, tenant=tenant))
         out = [
             WebhookStatus(
                 id=hid,
@@ -202,7 +196,7 @@ class Neo4jSignals:
         self, now: float, lease_seconds: float, limit: int, token: str
     ) -> list[Delivery]:
         rows = self._session.write(
-            lambda tx: _rows(
+            lambda tx: collected(
                 tx, cypher.CLAIM_DELIVERIES, now=now, lease=lease_seconds, limit=limit, token=token
             )
         )

@@ -18,6 +18,7 @@ from graph.counts import Change, StatKey, StatRow
 from graph.models import ClosedDeal, Person, Seat
 from graph.neo4j import cypher
 from graph.neo4j.reads import closed_deals_in, closed_deals_params
+from graph.neo4j.session import collected
 from graph.neo4j.signals import Neo4jArrivalWrites
 from graph.notes import MentionRow
 from graph.recount import Cell, Committees, DealState, Traits
@@ -43,9 +44,7 @@ class Neo4jWriteTx(Neo4jArrivalWrites):
         self._counted = False
 
     def _rows(self, query: LiteralString, **params: Any) -> list[Any]:
-        """The `rows` list of a lookup that collects its answer into one record."""
-        record = self._tx.run(query, tenant=self._tenant, **params).single()
-        return list(record["rows"]) if record else []
+        return collected(self._tx, query, tenant=self._tenant, **params)
 
     def _batches(self, query: LiteralString, rows: Sequence[Any], **params: Any) -> None:
         for start in range(0, len(rows), self._batch):
