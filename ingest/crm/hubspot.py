@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import IO, Any
+from typing import IO, Any, ClassVar
 
 from graph.models import Outcome
 from ingest.crm.csvfiles import (
@@ -32,7 +32,7 @@ from ingest.crm.csvfiles import (
     parse_number,
     split_ids,
 )
-from ingest.crm.importer import ExportBase, FileRead
+from ingest.crm.importer import ContactExport, FileRead
 from ingest.crm.stages import StageReader
 from ingest.regions import region_of_country
 
@@ -104,15 +104,14 @@ def flag_outcome(row: Row) -> Outcome | None:
 
 
 @dataclass
-class HubSpotExport(ExportBase):
+class HubSpotExport(ContactExport):
     files_in: Mapping[str, bytes | IO[bytes]] = field(default_factory=dict)
     stage_map: dict[str, Outcome] = field(default_factory=dict)
     source: str = SOURCE
+    employer_word: ClassVar[str] = "company"
     _tables: dict[str, CsvTable] = field(default_factory=dict)
     _companies: dict[str, dict[str, Any]] = field(default_factory=dict)
-    _contacts: dict[str, Located] = field(default_factory=dict)
     _buying_role: dict[str, str | None] = field(default_factory=dict)
-    _used: set[str] = field(default_factory=set)
     _stages: StageReader | None = None
     _day_first: dict[str, bool] = field(default_factory=dict)
     _notes: list[Located] = field(default_factory=list)
@@ -205,22 +204,6 @@ class HubSpotExport(ExportBase):
             if decided is None:
                 self._stages.outcome(row.get("Deal Stage"))
         self._stages.refuse_unknown("deals")
-
-    def people(self) -> Iterator[Located]:
-        """Contacts with a company. One without goes in only as a participant of a deal
-        or an activity, which places them."""
-        for contact in self._contacts.values():
-            if contact.record["account_id"]:
-                yield contact
-
-    def finish(self) -> None:
-        unplaced = [
-            c
-            for i, c in self._contacts.items()
-            if not c.record["account_id"] and i not in self._used
-        ]
-        if unplaced:
-            self.skipped[("contacts", "no company, in no deal or activity")] += len(unplaced)
 
     def deals(self) -> Iterator[Located]:
         for row in self._rows("deals"):

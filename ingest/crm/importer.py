@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import IO, Protocol
+from typing import IO, ClassVar, Protocol
 
 from graph.models import DealCoverage, UpsertCounts
 from graph.outreach import OutreachWriterPort
@@ -89,6 +89,32 @@ class ExportBase:
 
     def warn(self, file: str, line: int, record_id: str | None, column: str, text: str) -> None:
         self.warnings.append(RowProblem(file, line, record_id, column, text))
+
+
+@dataclass
+class ContactExport(ExportBase):
+    """A CRM export whose contacts may lack their employer (a private contact, one with
+    no company association): such a contact goes in only as a participant of a deal or
+    an activity, which places them, and is counted as skipped otherwise."""
+
+    employer_word: ClassVar[str] = "account"  # how the CRM names a contact's employer
+    _contacts: dict[str, Located] = field(default_factory=dict)
+    _used: set[str] = field(default_factory=set)  # contacts a deal or activity named
+
+    def people(self) -> Iterator[Located]:
+        for contact in self._contacts.values():
+            if contact.record["account_id"]:
+                yield contact
+
+    def finish(self) -> None:
+        unplaced = [
+            c
+            for i, c in self._contacts.items()
+            if not c.record["account_id"] and i not in self._used
+        ]
+        if unplaced:
+            reason = f"no {self.employer_word}, in no deal or activity"
+            self.skipped[("contacts", reason)] += len(unplaced)
 
 
 class Export(Protocol):

@@ -26,7 +26,7 @@ from ingest.crm.csvfiles import (
     parse_moment,
     parse_number,
 )
-from ingest.crm.importer import ExportBase, FileRead
+from ingest.crm.importer import ContactExport, FileRead
 from ingest.crm.salesforce_campaigns import campaign_targets
 from ingest.crm.salesforce_ids import ACCOUNT, CONTACT, LEAD, OPPORTUNITY, USER, kind_of, sf_id
 from ingest.crm.stages import StageReader
@@ -105,20 +105,18 @@ class _Activity:
 
 
 @dataclass
-class SalesforceExport(ExportBase):
+class SalesforceExport(ContactExport):
     files_in: Mapping[str, bytes | IO[bytes]] = field(default_factory=dict)
     stage_map: dict[str, Outcome] = field(default_factory=dict)
     source: str = SOURCE
     _tables: dict[str, CsvTable] = field(default_factory=dict)
     _accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
-    _contacts: dict[str, Located] = field(default_factory=dict)
     _by_email: dict[str, str] = field(default_factory=dict)
     _roles: dict[str, list[tuple[str, str | None]]] = field(
         default_factory=lambda: defaultdict(list)
     )
     _opportunity_accounts: dict[str, str | None] = field(default_factory=dict)
     _activities: list[_Activity] = field(default_factory=list)
-    _used: set[str] = field(default_factory=set)
     _stages: StageReader | None = None
     _day_first: bool = False
 
@@ -207,22 +205,6 @@ class SalesforceExport(ExportBase):
             if row.get("IsClosed") is None:
                 self._stages.outcome(row.get("StageName"))
         self._stages.refuse_unknown("opportunities")
-
-    def people(self) -> Iterator[Located]:
-        """Contacts with an account. One without (a private contact) goes in only as a
-        participant of a deal or an activity, which places them."""
-        for contact in self._contacts.values():
-            if contact.record["account_id"]:
-                yield contact
-
-    def finish(self) -> None:
-        unplaced = [
-            c
-            for i, c in self._contacts.items()
-            if not c.record["account_id"] and i not in self._used
-        ]
-        if unplaced:
-            self.skipped[("contacts", "no account, in no deal or activity")] += len(unplaced)
 
     def deals(self) -> Iterator[Located]:
         for row in self._table("opportunities"):
