@@ -50,15 +50,11 @@ def create_app(settings: Settings) -> FastAPI:
                 log.info("applied migrations %s", applied)
         except StoreUnavailable:
             log.warning("store unreachable at start; /readyz answers 503 until it is back")
+        live = LiveStats(settings.read_cache_tenants)
         app.state.services = Services(
-            settings,
-            store,
-            root.value,
-            InfluenceSettings(),
-            LikelySettings(),
-            LiveStats(settings.read_cache_tenants),
+            settings, store, root.value, InfluenceSettings(), LikelySettings(), live
         )
-        worker = SignalWorker(settings, store, InfluenceSettings(), LikelySettings())
+        worker = SignalWorker(settings, store, InfluenceSettings(), LikelySettings(), live)
         if settings.signal_worker:
             worker.start()
         try:

@@ -155,13 +155,15 @@ class SignalWorker:
         store: PendingStore,
         influence: InfluenceSettings,
         likely: LikelySettings,
+        live: LiveStats,
     ) -> None:
         self._settings = settings
         self._store = store
         self._influence = influence
         self._likely = likely
-        # Its own copy of the counters: detection never holds a reader's lock.
-        self._live = LiveStats(2)
+        # The request path's counters: one copy per process, held only rule by rule
+        # (graph.detection.Detector).
+        self._live = live
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="bcg-signals", daemon=True)
         self._rng = random.Random(secrets.randbits(64))  # noqa: S311 (jitter, not secrets)

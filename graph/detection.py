@@ -13,7 +13,8 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -54,20 +55,27 @@ class DetectionStore(LikelyStore, PersonHistory, Protocol):
     """What detection reads beside the counters."""
 
 
+CountsReading = Callable[[], AbstractContextManager[Counts]]
+
+
 class Detector:
-    """One run over one write's arrivals; reads are kept for the run."""
+    """One run over one write's arrivals; reads are kept for the run.
+
+    The counters are held (`reading`) only around each rule that ranks with them, as
+    long as one request holds them: they are the request path's own copy, and the
+    store reads between (a high-reach person's seats) must not make a reader wait."""
 
     def __init__(
         self,
         store: DetectionStore,
-        counts: Counts,
+        reading: CountsReading,
         tenant: str,
         intent: IntentReader,
         influence: InfluenceSettings,
         likely: LikelySettings,
     ) -> None:
         self._store = store
-        self._counts = counts
+        self._reading = reading
         self._tenant = tenant
         self._intent = intent
         self._influence = influence
@@ -123,9 +131,9 @@ class Detector:
             return SegmentFilter()
         return SegmentFilter(industry=account.industry, region=account.region)
 
-    def _role_effects(self, segment: SegmentFilter) -> dict[str, Effect]:
-        effects = segment_role_effects(self._counts, segment, self._influence)
-        return self._counts.memo(("signal-roles", segment), effects.as_dict)
+    def _role_effects(self, counts: Counts, segment: SegmentFilter) -> dict[str, Effect]:
+        effects = segment_role_effects(counts, segment, self._influence)
+        return counts.memo(("signal-roles", segment), effects.as_dict)
 
     def _open_committees(self, deal_ids: Iterable[str | None]) -> list[DealCommittee]:
         out = []
@@ -140,29 +148,31 @@ class Detector:
     def _appeared(self, person: Person, account_id: str) -> Signal | None:
         account = self._account(account_id)
         segment = self._segment(account)
-        role_effect = self._role_effects(segment).get(person.role)
-        people = segment_person_effects(self._counts, segment, self._influence)
         name = " / ".join(v for v in (segment.industry, segment.region) if v) or "all deals"
-        return predictive_person_appeared(
-            person, account_id, name, role_effect, people.get(person.id)
-        )
+        with self._reading() as counts:
+            role_effect = self._role_effects(counts, segment).get(person.role)
+            people = segment_person_effects(counts, segment, self._influence)
+            return predictive_person_appeared(
+                person, account_id, name, role_effect, people.get(person.id)
+            )
 
     def _deal_signals(self, committee: DealCommittee) -> list[Signal]:
         deal, account = committee.deal, committee.account
-        effects = self._role_effects(self._segment(account))
-        signals = blockers_joined(deal.id, account.id, committee.participants, effects)
-        try:
-            likely = likely_committee(
-                self._store,
-                self._counts,
-                self._tenant,
-                deal_id=deal.id,
-                min_probability=GAP_MIN_PROBABILITY,
-                influence=self._influence,
-                likely=self._likely,
-            )
-        except NotFound:
-            return signals
+        with self._reading() as counts:
+            effects = self._role_effects(counts, self._segment(account))
+            signals = blockers_joined(deal.id, account.id, committee.participants, effects)
+            try:
+                likely = likely_committee(
+                    self._store,
+                    counts,
+                    self._tenant,
+                    deal_id=deal.id,
+                    min_probability=GAP_MIN_PROBABILITY,
+                    influence=self._influence,
+                    likely=self._likely,
+                )
+            except NotFound:
+                return signals
         gaps = [MissingRole(g.role, g.probability, g.won_present, g.won_deals) for g in likely.gaps]
         return signals + committee_gaps(deal.id, account.id, gaps)
 
@@ -218,9 +228,12 @@ def run_pending(
     for pending in claimed:
         try:
             arrivals = Arrivals.from_json(pending.payload)
-            with live.reading(store, pending.tenant, people=True) as counts:
-                detector = Detector(store, counts, pending.tenant, intent, influence, likely)
-                found = detector.detect(arrivals)
+            tenant = pending.tenant
+
+            def reading(tenant: str = tenant) -> AbstractContextManager[Counts]:
+                return live.reading(store, tenant, people=True)
+
+            found = Detector(store, reading, tenant, intent, influence, likely).detect(arrivals)
         except StoreUnavailable:
             raise
         except Exception:

@@ -50,7 +50,10 @@ def person_row(person: Person, fallback_account: str | None, content_hash: str |
         "content_hash": content_hash,
         "name_key": name_key(person.name),
     }
-    fingerprint = hashlib.blake2b(repr(tuple(row.values())).encode(), digest_size=12)
+    # The fallback is left out: it only places a contact the store does not know yet, so
+    # a known consultant who sits in deals of many accounts is not rewritten for each.
+    kept = tuple(v for k, v in row.items() if k != "fallback_account")
+    fingerprint = hashlib.blake2b(repr(kept).encode(), digest_size=12)
     row["row_hash"] = fingerprint.hexdigest()
     return row
 

@@ -8,6 +8,8 @@ exactly one signal and one signed delivery, however often the data is re-sent.
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -403,3 +405,38 @@ def test_a_write_detection_cannot_read_holds_up_no_other(store_kind: str, tmp_pa
             lambda: bool(of_kind(signals(client), "buying_intent")), "the later write's signal"
         )
         assert store.pending_arrivals("default") == 1  # kept, to be tried again
+
+
+def test_a_consultant_seated_at_another_account_is_not_news(
+    store_kind: str, tmp_path: Path
+) -> None:
+    """A known outsider who sits in deals of many accounts is written once: re-sending
+    them with each deal rewrote their row and handed them to detection every time
+    (detection reads all of a high-reach person's seats)."""
+    consultant = {
+        "id": "petra",
+        "name": "Petra Partner",
+        "title": "Consultant",
+        "account_id": "firm",
+        "external": True,
+    }
+    deals = [
+        {
+            "id": f"d{k}",
+            "account": {"id": f"acc{k}", "name": f"Acme {k}"},
+            "outcome": "won",
+            "stage": "Closed Won",
+            "amount": 1000.0 * (k + 1),
+            "closed_at": "2026-10-01",
+            "participants": [{"person": consultant, "deal_role": "influencer"}],
+        }
+        for k in range(3)
+    ]
+    with fast_client(store_kind, tmp_path, signal_worker=False) as client:
+        store = client.app.state.services.store
+        for deal in deals:
+            response = client.post("/v1/ingest/deals", json={"deals": [deal]})
+            assert response.json()["created"] == 1, response.text
+        claimed = store.claim_arrivals(time.time(), 60, 10, "t")
+        named = [p for c in claimed for p in json.loads(c.payload)["people"]]
+        assert named == []  # new with the first deal, the same person with the others

@@ -238,6 +238,7 @@ def test_three_workers_deliver_each_event_once(store_kind: str, tmp_path: Path) 
     from app.webhooks import SignalWorker
     from graph.influence import InfluenceSettings
     from graph.likely import LikelySettings
+    from graph.live import LiveStats
 
     with (
         fast_client(store_kind, tmp_path, signal_worker=False) as client,
@@ -258,7 +259,13 @@ def test_three_workers_deliver_each_event_once(store_kind: str, tmp_path: Path) 
                 == 3
             )
         workers = [
-            SignalWorker(services.settings, services.store, InfluenceSettings(), LikelySettings())
+            SignalWorker(
+                services.settings,
+                services.store,
+                InfluenceSettings(),
+                LikelySettings(),
+                LiveStats(2),  # as three processes would: each its own counters
+            )
             for _ in range(3)
         ]
         for worker in workers:
