@@ -182,6 +182,33 @@ def segment_person_effects(
     )
 
 
+def outsider_effects(
+    counts: Counts, segment: SegmentFilter, settings: InfluenceSettings
+) -> Effects:
+    """The effects of the people who sat in the segment as outsiders, and of nobody else
+    (warm paths and briefs name outsiders: computing every person after each write was
+    most of a likely committee's cost)."""
+    keys = _keys(segment)
+    return counts.memo(
+        ("outsiders", keys, settings),
+        lambda: person_effects_in(counts.table, keys, settings, outsiders(counts, keys)),
+    )
+
+
+def person_effect(
+    counts: Counts, segment: SegmentFilter, settings: InfluenceSettings, person_id: str
+) -> Effect | None:
+    """One person's effect in a segment, as the segment's people ranking has it."""
+    keys = _keys(segment)
+    code = counts.table.kind("person").keys.find(person_id)
+    if code is None:
+        return None
+    columns = counts.table.kind("person")
+    only = np.zeros(len(columns.keys), dtype=np.bool_)
+    only[code] = True
+    return person_effects_in(counts.table, keys, settings, only).get(person_id)
+
+
 def rank_roles(
     counts: Counts,
     segment: SegmentFilter,
@@ -322,15 +349,15 @@ GAP_PROBABILITY = 0.5
 WARM_PATHS = 5
 
 
-def _outsiders(counts: Counts, keys: Segment) -> np.ndarray:
-    """People (by key code) who sat in the segment as outsiders."""
+def outsiders(counts: Counts, keys: Segment) -> np.ndarray:
+    """A flag per person code: who sat in the segment as an outsider (`external.*`)."""
     columns = counts.table.kind("person")
-    outside = np.array(
-        [name.startswith("external.") for name in columns.roles.names], dtype=np.bool_
-    )
-    mask = counts.table.mask("person", *keys) & (columns.present[: columns.size] > 0)
-    mask &= outside[columns.role[: columns.size]] if len(outside) else mask
+    outside = np.array([n.startswith("external.") for n in columns.roles.names], dtype=np.bool_)
     found = np.zeros(len(columns.keys), dtype=np.bool_)
+    if not len(outside):
+        return found
+    mask = counts.table.mask("person", *keys) & (columns.present[: columns.size] > 0)
+    mask &= outside[columns.role[: columns.size]]
     found[columns.key[: columns.size][mask]] = True
     return found
 
@@ -354,8 +381,8 @@ def _warm_paths(
     by_id = {c.id: c for c in contacts}
     for person_id, deal_ids in sorted(won_elsewhere.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         paths.append(WarmPath(by_id[person_id], "won_elsewhere", tuple(deal_ids[:5]), None))
-    effects = segment_person_effects(counts, industry, influence)
-    eligible = _outsiders(counts, _keys(industry)) & (effects.mean > 0)
+    effects = outsider_effects(counts, industry, influence)
+    eligible = outsiders(counts, _keys(industry)) & (effects.mean > 0)
     for person_id in exclude:
         k = effects.index(person_id)
         if k is not None:

@@ -4,7 +4,7 @@ Runs after the write has committed, from the arrivals the write stored in its ow
 transaction (graph.signals.mark_arrivals): the write path pays one small row, and
 detection reads the store and the live counters (graph.live) as every answer
 does. Which roles have a positive or negative effect in a segment is
-`segment_role_effects`; known influencers are `segment_person_effects`; a
+`segment_role_effects`; known influencers are `person_effect`; a
 committee's gaps are `likely_committee`'s. The rules are graph.signals'.
 """
 
@@ -22,7 +22,7 @@ from graph.analytics import (
     Counts,
     LikelyStore,
     likely_committee,
-    segment_person_effects,
+    person_effect,
     segment_role_effects,
 )
 from graph.errors import NotFound, StoreUnavailable
@@ -151,10 +151,8 @@ class Detector:
         name = " / ".join(v for v in (segment.industry, segment.region) if v) or "all deals"
         with self._reading() as counts:
             role_effect = self._role_effects(counts, segment).get(person.role)
-            people = segment_person_effects(counts, segment, self._influence)
-            return predictive_person_appeared(
-                person, account_id, name, role_effect, people.get(person.id)
-            )
+            known = person_effect(counts, segment, self._influence, person.id)
+            return predictive_person_appeared(person, account_id, name, role_effect, known)
 
     def _deal_signals(self, committee: DealCommittee) -> list[Signal]:
         deal, account = committee.deal, committee.account

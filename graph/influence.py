@@ -306,14 +306,20 @@ def role_effects_in(
     )
 
 
-def person_effects_in(table: CountTable, segment: Segment, settings: InfluenceSettings) -> Effects:
+def person_effects_in(
+    table: CountTable, segment: Segment, settings: InfluenceSettings, only: Mask | None = None
+) -> Effects:
     """People are ranked on the segment's own deals, with the harder prior. A person's
-    evidence is looked up where they sat (graph.ports.Seated), not counted."""
+    evidence is looked up where they sat (graph.ports.Seated), not counted.
+
+    Each person's estimate rests on their own counts and the segment's (no pooling), so
+    `only` (a flag per person code) computes just those people, exactly as among all:
+    a few outsiders or one person cost what they are, not what the tenant is."""
     slots = table.band_slots()
     codes = table.kind("person").keys
     return pooled_effects(
         codes.names,
-        [table.key_bands("person", *segment, slots)],
+        [table.key_bands("person", *segment, slots, only)],
         settings.person_prior_sd,
         settings,
         name_ranks=codes.ranks(),

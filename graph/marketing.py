@@ -18,6 +18,7 @@ import numpy as np
 from graph.analytics import (
     Counts,
     committee_of_segment,
+    outsider_effects,
     segment_person_effects,
     segment_role_effects,
     with_evidence,
@@ -114,19 +115,6 @@ def held_roles(
     for at in np.flatnonzero(mask).tolist():
         person = wanted[int(columns.key[at])]
         found.setdefault(person, set()).add(columns.roles.names[columns.role[at]])
-    return found
-
-
-def outsiders(counts: Counts, segment: SegmentFilter) -> np.ndarray:
-    """A mask over person codes: who sat in the segment as an outsider (`external.*`)."""
-    columns = counts.table.kind("person")
-    outside = np.array([n.startswith("external.") for n in columns.roles.names], dtype=np.bool_)
-    found = np.zeros(len(columns.keys), dtype=np.bool_)
-    if not len(outside):
-        return found
-    mask = counts.table.mask("person", *_keys(segment)) & (columns.present[: columns.size] > 0)
-    mask &= outside[columns.role[: columns.size]]
-    found[columns.key[: columns.size][mask]] = True
     return found
 
 
@@ -339,11 +327,8 @@ def buyer_brief(
         if e.estimate.mean > 0 and not e.key.startswith("external.")
     ][:BUYING_ROLES]
     blockers = [e for e in roles.ranked("negative", MIN_DEALS, BLOCKERS) if below_one(e)]
-    people = segment_person_effects(counts, segment, settings)
-    outside = outsiders(counts, segment)
-    strongest = [
-        e for e in people.ranked("positive", MIN_DEALS, OUTSIDERS, outside) if above_one(e)
-    ]
+    people = outsider_effects(counts, segment, settings)
+    strongest = [e for e in people.ranked("positive", MIN_DEALS, OUTSIDERS) if above_one(e)]
     ids = [e.key for e in strongest]
     found = store.people(tenant, ids) if ids else {}
     evidence = (

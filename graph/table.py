@@ -221,14 +221,22 @@ class CountTable:
         return lookup, max(1, len(present))
 
     def key_bands(
-        self, kind: Kind, industry: str | None, region: str | None, slots: tuple[Ints, int]
+        self,
+        kind: Kind,
+        industry: str | None,
+        region: str | None,
+        slots: tuple[Ints, int],
+        keys: Mask | None = None,
     ) -> KeyBands:
         """Per key (the kind's key codes) and band, the segment's won and lost deals with it
-        present; and the segment's own won and lost deals per band."""
+        present; and the segment's own won and lost deals per band. With `keys` (a flag
+        per key code), only those keys are counted: the others read as absent."""
         lookup, nslots = slots
         columns = self.columns[kind]
         n = columns.size
         mask = self.mask(kind, industry, region)
+        if keys is not None:
+            mask &= keys[columns.key[:n]]
         slot = lookup[columns.band[:n][mask] + BAND_OFFSET]
         cell = columns.key[:n][mask] * nslots + slot
         size = len(columns.keys) * nslots
