@@ -30,6 +30,8 @@ _POSSESSIVE = re.compile(rf"^\s*({_CAPITALISED}(?:\s+{_CAPITALISED}){{0,3}})['â€
 
 
 def _fold(text: str) -> str:
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -52,7 +54,9 @@ def _places() -> frozenset[str]:
     names: set[str] = set()
     for city in cache.get_cities().values():
         names.add(_fold(city["name"]))
-        names.update(_fold(a) for a in city.get("alternatenames", ()) if a.isascii() or a.isalpha())
+        for other in city.get("alternatenames", ()):  # Latin spellings only: "Milano", "KÃ¶ln"
+            if other and max(other) < "\u0250":
+                names.add(_fold(other))
     for country in cache.get_countries().values():
         names.add(_fold(country["name"]))
     for state in cache.get_us_states().values():
