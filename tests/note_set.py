@@ -1,8 +1,9 @@
 """The labelled long notes and how the extractor is scored on them.
 
-Two files: `notes_long.json` (ln01–ln41, the first round) and `notes_long_added.json`
-(ln42–ln81, added later to widen the held-out base). Every even-numbered note is held
-out. The report lists misses of the tuning part only: the held-out part is read in
+Three files: `notes_long.json` (ln01–ln41, the first round), `notes_long_added.json`
+(ln42–ln81, the second) and `notes_long_third.json` (ln82–ln121, the third), the later
+two added to widen the held-out base; "extended" is all three. Every even-numbered note
+is held out. The report lists misses of the tuning part only: the held-out part is read in
 aggregate, so that nobody tunes on it by accident (`python -m tests.note_set`).
 """
 
@@ -21,11 +22,13 @@ from ingest.titles import parse_title
 DATA = Path(__file__).parent / "data"
 ORIGINAL = json.loads((DATA / "notes_long.json").read_text("utf-8"))
 ADDED = json.loads((DATA / "notes_long_added.json").read_text("utf-8"))
-ACCOUNTS: dict[str, Any] = {**ORIGINAL["accounts"], **ADDED["accounts"]}
+THIRD = json.loads((DATA / "notes_long_third.json").read_text("utf-8"))
+ACCOUNTS: dict[str, Any] = {**ORIGINAL["accounts"], **ADDED["accounts"], **THIRD["accounts"]}
 SETS: dict[str, list[dict[str, Any]]] = {
     "original": ORIGINAL["notes"],
     "added": ADDED["notes"],
-    "extended": ORIGINAL["notes"] + ADDED["notes"],
+    "third": THIRD["notes"],
+    "extended": ORIGINAL["notes"] + ADDED["notes"] + THIRD["notes"],
 }
 STANCES = ("champion", "supportive", "neutral", "skeptical", "blocker")
 
@@ -83,7 +86,7 @@ class Score:
 
 
 def score(which: str, part: str) -> Score:
-    """Score one part ("tuning" or "held-out") of one set ("original", "added", "extended")."""
+    """Score one part ("tuning" or "held-out") of one set (a file's, or "extended")."""
     s = Score()
     for note in (n for n in SETS[which] if n["part"] == part):
         s.notes += 1
@@ -124,6 +127,6 @@ def summary(which: str, part: str, s: Score, misses: bool = False) -> str:
 
 
 if __name__ == "__main__":
-    for which in ("original", "added", "extended"):
+    for which in ("original", "added", "third", "extended"):
         print(summary(which, "tuning", score(which, "tuning"), misses=which == "extended"))
         print(summary(which, "held-out", score(which, "held-out")))

@@ -2,7 +2,7 @@
 meeting minutes), measured on a hand-labelled set; half of it was never tuned on.
 
 Figures are reported for the first round of 41 notes (`original`, 20 held out) and
-for it together with the 40 notes added later (`extended`, 40 held out). Only the
+for it together with the 80 notes added in two later rounds (`extended`, 60 held out). Only the
 tuning part's misses are printed; the held-out part is read in aggregate.
 """
 
@@ -20,7 +20,7 @@ HELD_OUT_SETS = ("original", "extended")
 def test_the_set_is_long_notes_in_real_shapes() -> None:
     notes: list[dict[str, Any]] = SETS["extended"]
     assert len(SETS["original"]) >= 40
-    assert len(notes) >= 80
+    assert len(notes) >= 120
     assert len({n["id"] for n in notes}) == len(notes)
     for n in notes:
         assert n["part"] == ("held-out" if int(n["id"][2:]) % 2 == 0 else "tuning")
@@ -42,13 +42,9 @@ def test_held_out_stance_accuracy(which: str) -> None:
     assert score(which, "held-out").stance_accuracy >= 0.80
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="goal not met: new people precision held out 0.83 (5/6) on the first round, "
-    "0.88 (22/25) on the extended set",
-)
 @pytest.mark.parametrize("which", HELD_OUT_SETS)
 def test_held_out_new_people_precision(which: str) -> None:
+    """Nobody invented: a wrong new contact pollutes every ranking it lands in."""
     assert score(which, "held-out").new_precision >= 0.95
 
 

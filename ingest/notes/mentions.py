@@ -25,14 +25,23 @@ from nameparser import HumanName
 from rapidfuzz import fuzz, process
 
 from graph.models import Person
+from ingest.notes.affiliation import (
+    affiliated_after,
+    is_place,
+    organisation,
+    possessor_elsewhere,
+)
 from ingest.notes.attribution import Anchor, stances_in
 from ingest.notes.reduce import HeaderPerson, reduce_note
 from ingest.notes.stance import WEAK, plain
 from ingest.titles import external_kind_hint, parse_title
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])|\n+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Þ\"'(])|\n+")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_NAME = r"[A-Z][a-zA-ZÀ-ÿ'’-]+(?:\s+(?:van|von|de|del|da|di|le|la)?\s?[A-Z][a-zA-ZÀ-ÿ'’-]+){1,2}"
+_NAME = (  # "Élodie Martin", "Joost van Dijk", "Ana de la Cruz", "Jan van der Berg"
+    r"[A-ZÀ-Þ][a-zA-ZÀ-ÿ'’-]+(?:\s+(?:(?:van|von|de|del|da|di|le|la|du|dos|das)"
+    r"(?:\s+(?:der|den|la|las|los|de|le))?\s+)?[A-ZÀ-Þ][a-zA-ZÀ-ÿ'’-]+){1,2}"
+)
 _NAME_TITLE_PARENS = re.compile(rf"({_NAME})\s*\(([^()]{{2,80}})\)")
 _NAME_COMMA_TITLE = re.compile(
     rf"({_NAME}),\s+((?:(?:the|our|your|their|its)\s+)?[A-Za-zÀ-ÿ&/.' -]{{2,60}}?)"
@@ -41,8 +50,8 @@ _NAME_COMMA_TITLE = re.compile(
 )
 _HONORIFIC = re.compile(
     r"\b((?:(?:Mr|Mrs|Ms|Miss|Dr|Prof|Herr|Frau|Sr|Sra|Mme|Mlle|Mevr|Dhr)\.?\s+)+)"
-    r"(?:([A-Z][a-zA-ZÀ-ÿ-]+)\s+(?=[A-Z]))?"
-    r"([A-Z][a-zA-ZÀ-ÿ-]+(?:['’][A-Z][a-zA-ZÀ-ÿ-]+)?)"
+    r"(?:([A-ZÀ-Þ][a-zA-ZÀ-ÿ-]+)\s+(?=[A-ZÀ-Þ]))?"
+    r"([A-ZÀ-Þ][a-zA-ZÀ-ÿ-]+(?:['’][A-ZÀ-Þ][a-zA-ZÀ-ÿ-]+)?)"
 )
 _DOTTED = frozenset({"Mr", "Mrs", "Ms", "Dr", "Prof", "Sr", "Sra"})
 # "their new controller, Laura Kim," — a title before the name, as an apposition
@@ -51,7 +60,8 @@ _TITLE_COMMA_NAME = re.compile(
     rf"({_NAME})(?=\s*[,.;:)]|$)"
 )
 _CAPITALISED = re.compile(rf"\b{_NAME}\b")
-_WORD_TOKEN = re.compile(r"\b[A-Z][a-zA-ZÀ-ÿ'’-]+\b")
+_NAME_BEFORE_ADDRESS = re.compile(rf"({_NAME})\s*[<(\[]\s*(?:mailto:)?$")
+_WORD_TOKEN = re.compile(r"\b[A-ZÀ-Þ][a-zA-ZÀ-ÿ'’-]+\b")
 _DETERMINER = re.compile(r"\b(?:the|their|our|its|his|her|whose)\s+", re.I)
 FUZZY_NAME = 88
 
@@ -74,6 +84,11 @@ def _not_title_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _title_nouns() -> frozenset[str]:
+    return frozenset(fold(w) for w in _stances_toml()["not_title"]["nouns"])
+
+
+@lru_cache(maxsize=1)
 def _not_person_words() -> frozenset[str]:
     return frozenset(fold(w) for w in _stances_toml()["not_person"]["words"])
 
@@ -87,10 +102,15 @@ _PARTICLES = frozenset(
 )
 
 
-def job_title(text: str | None) -> str | None:
+def job_title(text: str | None, apposition: bool = False) -> str | None:
     """The job title `text` starts with, cut at its end; None when the words do not
     read as one ("CTO, with 15 years at Comcast" → "CTO"; "but it's an important
-    one" → None). "it" in lower case is the pronoun: IT is written in capitals."""
+    one" → None). "it" in lower case is the pronoun: IT is written in capitals.
+
+    An `apposition` ("Sage Intacct, their old system,") must name a job — a level, an
+    office or a job's noun — not only a field of work: a department in brackets after
+    a name ("Julia Braun (Informationssicherheit)") is where someone works, but "old
+    system" after a comma is what something is."""
     if not text:
         return None
     cut = _TITLE_END.split(text.strip(), maxsplit=1)[0].strip(" .")
@@ -101,7 +121,13 @@ def job_title(text: str | None) -> str | None:
     if any(w.lower().strip(".,'’") in not_title for w in words):
         return None
     parsed = parse_title(cut)
-    if parsed.function == "other" and parsed.seniority == "staff" and not external_kind_hint(cut):
+    nouns = _title_nouns()
+    kind = external_kind_hint(cut)
+    unread = parsed.function == "other" and parsed.seniority == "staff"
+    if unread and not kind and fold(words[-1].strip(".,'’")) not in nouns:
+        return None  # "Supplier Quality Lead", "SAP basis admin" end in a job's noun
+    job = any(fold(w.strip(".,'’")) in nouns for w in words)
+    if apposition and parsed.seniority == "staff" and not kind and not job:
         return None
     return cut
 
@@ -121,8 +147,15 @@ def is_person_name(name: str, book: ContactBook) -> bool:
             continue
         if low in blocked or low in book.other_words or not part[0].isupper() or part.isupper():
             return False
+    if fold(name) in _firm_names() or is_place(name):
+        return False  # "Goldman Sachs", "Palo Alto", "Santa Clara"
     parsed = HumanName(name)
     return bool(parsed.first and parsed.last)
+
+
+@lru_cache(maxsize=1)
+def _firm_names() -> frozenset[str]:
+    return frozenset(fold(n) for n in _stances_toml()["not_person"]["names"])
 
 
 _TRANSLITERATED = (("ß", "ss"), ("ae", "a"), ("oe", "o"), ("ue", "u"))
@@ -352,22 +385,33 @@ def _find_people(
             continue  # an address at another company: the seller's side, a partner
         elif _mailbox(m.group(0)):
             continue
-        else:
-            add(m.start(), m.end(), book.new(None, email=m.group(0)), "new", "email")
+        else:  # an address alone names nobody: only "Jane Doe <jane.doe@acme.com>" does
+            named = _NAME_BEFORE_ADDRESS.search(sentence[: m.start()])
+            if named and is_person_name(named.group(1), book) and not book.name(named.group(1)):
+                person = book.new(named.group(1), email=m.group(0))
+                add(named.start(1), m.end(), person, "new", "email")
     for pattern, how in ((_NAME_TITLE_PARENS, "name (title)"), (_NAME_COMMA_TITLE, "name, title")):
         for m in pattern.finditer(sentence):
             name = _strip_leading_words(m.group(1).strip())
-            title = job_title(_LEADING_DETERMINER.sub("", m.group(2)))
+            written = _LEADING_DETERMINER.sub("", m.group(2))
+            other_possessor, written = possessor_elsewhere(written, book.other_words)
+            title = job_title(written, apposition=how == "name, title")
             if title is None:
                 continue
             known = book.name(name)
             after = sentence[m.end() : m.end() + 30]
             ours = _SELLER_SIDE.match(after) is not None and not customer_speaks
             seller = _sellers(m.group(2), customer_speaks) or ours
-            rest = m.group(2).split(title, 1)[-1]
-            elsewhere = (  # "(Senior Manager, Deloitte LLP)"; a consultant stays, as external
-                bool(_COMPANY.search(rest))
-                and not _names_account(rest, book)
+            rest = written.split(title, 1)[-1]
+            elsewhere = (  # "(Senior Manager, Deloitte)"; a consultant stays, as external
+                (
+                    (bool(_COMPANY.search(rest)) and not _names_account(rest, book))
+                    or other_possessor
+                    or affiliated_after(rest, book.other_words)
+                    or affiliated_after(
+                        sentence[m.end() :], book.other_words, comma=how == "name, title"
+                    )
+                )
                 and not external_kind_hint(title)
             )
             if not known and (not is_person_name(name, book) or seller or elsewhere):
@@ -375,7 +419,7 @@ def _find_people(
             person = known or book.new(name, title=title)
             add(m.start(), m.end(), person, book.matched(known) if known else "new", how)
     for m in _TITLE_COMMA_NAME.finditer(sentence):
-        name, title = m.group(3), job_title(m.group(2))
+        name, title = m.group(3), job_title(m.group(2), apposition=True)
         known = book.name(name)
         if known:
             add(m.start(3), m.end(3), known, book.matched(known), "title, name")
@@ -400,6 +444,10 @@ def _find_people(
             continue
         honorific = honorifics[-1].rstrip(".")
         written = full or f"{honorific}{'.' if honorific in _DOTTED else ''} {surname}"
+        if fold(written) in book.outside or affiliated_after(
+            sentence[m.end() :], book.other_words, comma=False
+        ):
+            continue  # "Mr. Smith from Deloitte"
         add(m.start(), m.end(), book.new(written), "new", "honorific")
     for m in _CAPITALISED.finditer(sentence):
         known = book.name(m.group(0))
@@ -427,6 +475,29 @@ def _find_people(
                 add(m.start(), m.end() + len(phrase), holder, "existing", "title")
             break
     return sorted(found, key=lambda f: f.start)
+
+
+_NAME_AFFILIATION = re.compile(rf"({_NAME})\s*\(([^()]{{2,80}})\)")
+_NAME_LINKED = re.compile(rf"({_NAME})(?=\s+\S+\s)")
+
+
+def _named_elsewhere(text: str, book: ContactBook) -> set[str]:
+    """Names the note ties to another organisation wherever it names them: "Ben Carter
+    (Deloitte)" in an attendee line, "Jordan Lee from Coupa", "(Vendor, Solutions
+    Engineer)". A later "Ben Carter, Engagement Lead," makes nobody new."""
+    out: set[str] = set()
+    for m in _NAME_AFFILIATION.finditer(text):
+        first = m.group(2).split(",", 1)[0]
+        if (
+            job_title(first) is None
+            and not _reads_as_title(first)
+            and organisation(first, book.other_words)
+        ):
+            out.add(fold(_strip_leading_words(m.group(1))))
+    for m in _NAME_LINKED.finditer(text):
+        if affiliated_after(text[m.end() :], book.other_words, comma=False):
+            out.add(fold(_strip_leading_words(m.group(1))))
+    return {n for n in out if not book.name(n)}
 
 
 _FIRST_PERSON = re.compile(
@@ -473,14 +544,18 @@ def _header_people(
             continue
         if _mailbox(p.email):
             continue  # "Accounts Payable <ap@acme.com>": a shared mailbox
-        if p.org and _COMPANY.search(p.org) and not _names_account(p.org, book):
-            continue  # "Solutions Engineer | Vendor Inc.": another company's signature
+        if p.org and (
+            (_COMPANY.search(p.org) and not _names_account(p.org, book))
+            or organisation(p.org, book.other_words)
+        ):
+            continue  # "Solutions Engineer | Vendor Inc.", "Senior Manager | Deloitte"
         title = job_title(p.title)
-        if p.name and is_person_name(p.name, book) and (at_account or title):
+        signed_here = p.how == "signature" and any(  # "Monika Keller / Initech GmbH"
+            _names_account(x, book) for x in (p.title, p.org) if x
+        )
+        if p.name and is_person_name(p.name, book) and (at_account or title or signed_here):
             person = book.new(p.name, title=title, email=p.email)
-        elif at_account and not p.name:
-            person = book.new(None, email=p.email)
-        else:
+        else:  # an address without a name ("Cc: treasury.ops@acme.com") is nobody new
             continue
         book.learn(person)
         out.append((person, "new", p.line, p))
@@ -607,6 +682,13 @@ def extract_mentions(
     """
     reduced = reduce_note(text)
     collector = _Collector()
+    at_account = {
+        fold(p.name)
+        for p in reduced.people
+        if p.name and p.email and p.email.rsplit("@", 1)[-1].lower() in book.domains
+    }
+    for _, message in reduced.messages:
+        book.outside |= _named_elsewhere(message, book) - at_account
     resolved = _header_people(reduced.people, book, author)
     for person, matched, line, _ in resolved:
         collector.offer(person, matched, None, line, "mail header")

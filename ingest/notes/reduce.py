@@ -23,16 +23,16 @@ _QUOTE_MARK = re.compile(r"^\s*(?:>\s?)+")
 _BULLET = re.compile(r"^\s*(?:[-*•·▪◦]|\d{1,2}[.)])\s+")
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 _HEADER = re.compile(
-    r"^\s*\**(From|Von|De|Van|Sent|Gesendet|Envoyé|Enviado|Verzonden|To|An|À|Para|Aan|Cc|Bcc|"
-    r"Subject|Betreff|Objet|Asunto|Onderwerp|Date|Datum|Fecha)\s*\**\s*:\s*(.*)$",
+    r"^\s*\**(From|Von|De|Van|Da|Sent|Gesendet|Envoyé|Enviado|Verzonden|Inviato|To|An|À|Para|Aan|"
+    r"A|Cc|Bcc|Subject|Betreff|Objet|Asunto|Onderwerp|Oggetto|Date|Datum|Fecha|Data)\s*\**\s*:\s*(.*)$",
     re.I,
 )
-_SENDER_KEYS = {"from", "von", "de", "van"}
-_RECIPIENT_KEYS = {"to", "an", "à", "para", "aan", "cc", "bcc"}
+_SENDER_KEYS = {"from", "von", "de", "van", "da"}
+_RECIPIENT_KEYS = {"to", "an", "à", "para", "aan", "a", "cc", "bcc"}
 _WROTE = re.compile(
-    r"^\s*(?:On|Am|Le|El|Op)\b.{0,80}?[,\s]\s*(?P<who>[^,<>]{2,60}?)\s*(?:<(?P<email>"
+    r"^\s*(?:On|Am|Le|El|Op|Il)\b.{0,80}?[,\s]\s*(?P<who>[^,<>]{2,60}?)\s*(?:<(?P<email>"
     + _EMAIL
-    + r")>)?\s*(?:wrote|schrieb|a écrit|escribió|schreef)\s*:\s*$",
+    + r")>)?\s*(?:wrote|schrieb|a écrit|escribió|schreef|ha scritto)\s*:\s*$",
     re.I,
 )
 _WROTE_AFTER = re.compile(  # German and Dutch clients put the verb first
@@ -43,7 +43,8 @@ _WROTE_AFTER = re.compile(  # German and Dutch clients put the verb first
 )
 _FORWARDED = re.compile(
     r"^\s*-{2,}\s*(?:Original Message|Forwarded message|Ursprüngliche Nachricht|"
-    r"Weitergeleitete Nachricht|Message d'origine|Mensaje original|Oorspronkelijk bericht)"
+    r"Weitergeleitete Nachricht|Message d'origine|Mensaje original|Oorspronkelijk bericht|"
+    r"Messaggio originale|Messaggio inoltrato)"
     r"\s*-{2,}\s*$",
     re.I,
 )
@@ -51,7 +52,8 @@ _CLOSINGS = (
     "best regards|kind regards|warm regards|best wishes|many thanks|thank you|thanks|regards|"
     "best|cheers|br|viele grüße|beste grüße|mit freundlichen grüßen|freundliche grüße|"
     "schöne grüße|liebe grüße|gruß|lg|vg|bien cordialement|cordialement|bien à vous|"
-    "un saludo|saludos|atentamente|met vriendelijke groet|hartelijke groet|groeten|groet"
+    "un saludo|saludos|atentamente|met vriendelijke groet|hartelijke groet|groeten|groet|"
+    "cordiali saluti|distinti saluti|un saluto|saluti"
 )
 _CLOSING = re.compile(
     rf"^\s*(?:{_CLOSINGS})(?![\w])\s*[,.!]?\s*(?P<rest>.*)$",
