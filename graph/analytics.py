@@ -274,11 +274,8 @@ def rank_people(
     ranked = effects.ranked(direction, min_deals, limit, allowed)
     ids = [e.key for e in ranked]
     people = counts.memo(("people-of", tuple(sorted(ids))), lambda: store.people(tenant, ids))
-    first = counts.per_person(
-        ("first", segment), ids, lambda wanted: store.first_deals(tenant, wanted, segment)
-    )
-    accounts = counts.per_person(
-        ("accounts", segment), ids, lambda wanted: store.accounts_sat_for(tenant, wanted, segment)
+    seated = counts.per_person(
+        ("seated", segment), ids, lambda wanted: store.seated_in(tenant, wanted, segment)
     )
     codes = counts.table.kind("person").keys
     roles = _roles_of(counts, keys, [codes.find(i) or 0 for i in ids])
@@ -286,11 +283,12 @@ def rank_people(
     items = []
     for effect in ranked:
         held = roles.get(codes.find(effect.key) or 0, set())
+        where = seated.get(effect.key)
         items.append(
             PersonInfluence(
-                with_evidence(effect, first.get(effect.key, ())),
+                with_evidence(effect, where.first_deals if where else ()),
                 people[effect.key],
-                accounts.get(effect.key, 0),
+                where.accounts if where else 0,
                 any(r.startswith("external.") for r in held),
                 tuple(sorted(held)),
                 bridges.get(effect.key, 0.0) if graph_measures else None,

@@ -136,6 +136,15 @@ class PersonRecord:
     content_hash: str
 
 
+@dataclass(frozen=True)
+class SeatedIn:
+    """Where a person sat in a segment's closed deals, as a ranking shows it: the
+    smallest few deal ids (its evidence) and how many distinct accounts' deals."""
+
+    first_deals: tuple[str, ...]
+    accounts: int
+
+
 @dataclass
 class UpsertCounts:
     created: int = 0

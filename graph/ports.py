@@ -27,6 +27,7 @@ from graph.models import (
     Person,
     PersonRecord,
     PersonSeat,
+    SeatedIn,
     SegmentFilter,
     UpsertCounts,
 )
@@ -155,10 +156,11 @@ class Seated(Protocol):
         """The smallest few deal ids of each (the evidence a ranking shows)."""
         ...
 
-    def accounts_sat_for(
+    def seated_in(
         self, tenant: str, person_ids: Collection[str], segment: SegmentFilter
-    ) -> dict[str, int]:
-        """How many distinct accounts' deals each sat in (it reads all their seats)."""
+    ) -> dict[str, SeatedIn]:
+        """`first_deals` and how many distinct accounts' deals each sat in, in one read
+        of their seats (a consultant's run to thousands): what a people ranking shows."""
         ...
 
 

@@ -160,14 +160,17 @@ RETURN collect([id, first]) AS rows
 """
 )
 
-ACCOUNTS_SAT_FOR = (
+# The first deals and the accounts from one walk of each person's seats.
+SEATED_IN = (
     """
 UNWIND $ids AS id
 """
     + _SEATED_IN_SEGMENT
     + """
-WITH id, count(DISTINCT d.account_id) AS accounts
-RETURN collect([id, accounts]) AS rows
+WITH id, d.id AS deal_id, d.account_id AS account_id
+ORDER BY deal_id
+WITH id, collect(DISTINCT deal_id)[..$first] AS first, count(DISTINCT account_id) AS accounts
+RETURN collect([id, first, accounts]) AS rows
 """
 )
 

@@ -21,6 +21,7 @@ from graph.models import (
     Participant,
     Person,
     PersonSeat,
+    SeatedIn,
     SeatSummary,
     SegmentFilter,
     committee_role,
@@ -193,11 +194,11 @@ class Neo4jReads:
         rows = self._seated(cypher.FIRST_DEALS, tenant, person_ids, segment)
         return {p: tuple(first) for p, first in rows if first}
 
-    def accounts_sat_for(
+    def seated_in(
         self, tenant: str, person_ids: Collection[str], segment: SegmentFilter
-    ) -> dict[str, int]:
-        rows = self._seated(cypher.ACCOUNTS_SAT_FOR, tenant, person_ids, segment)
-        return {p: int(n) for p, n in rows}
+    ) -> dict[str, SeatedIn]:
+        rows = self._seated(cypher.SEATED_IN, tenant, person_ids, segment)
+        return {p: SeatedIn(tuple(first), int(n)) for p, first, n in rows}
 
     def deal_coverage(self, tenant: str, deal_ids: Collection[str]) -> list[DealCoverage]:
         def work(tx: ManagedTransaction) -> list[DealCoverage]:

@@ -19,6 +19,7 @@ from graph.models import (
     Participant,
     Person,
     PersonSeat,
+    SeatedIn,
     SeatSummary,
     SegmentFilter,
     committee_role,
@@ -316,7 +317,17 @@ class SqlReads:
                     found[person_id] = tuple(r.deal_id for r in rows)
         return found
 
-    def accounts_sat_for(
+    def seated_in(
+        self, tenant: str, person_ids: Collection[str], segment: SegmentFilter
+    ) -> dict[str, SeatedIn]:
+        # Two indexed reads: the first deals stop at the fifth seat, the count reads all.
+        first = self.first_deals(tenant, person_ids, segment)
+        return {
+            p: SeatedIn(first.get(p, ()), n)
+            for p, n in self._accounts_sat_for(tenant, person_ids, segment).items()
+        }
+
+    def _accounts_sat_for(
         self, tenant: str, person_ids: Collection[str], segment: SegmentFilter
     ) -> dict[str, int]:
         joined = participations.join(deals, SEAT_DEAL).join(accounts, DEAL_ACCOUNT)
