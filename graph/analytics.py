@@ -65,8 +65,9 @@ def _no_memo(key: Hashable, compute: Callable[[], T]) -> T:
 
 
 class PersonMemo(Protocol):
-    """Keeps what was read of each person (under `what`) until that person's counters
-    move: where a high-reach person sat takes a store hundreds of milliseconds to read."""
+    """Keeps what was read of each person (under `what`, a `(label, SegmentFilter)`)
+    until that person's counters move in a cell of the segment: where a high-reach
+    person sat takes a store hundreds of milliseconds to read."""
 
     def __call__(
         self,

@@ -25,6 +25,7 @@ from typing import TypeVar
 
 from graph.analytics import Counts
 from graph.counts import Kind
+from graph.models import SegmentFilter
 from graph.ports import StatsReader
 from graph.table import CountTable
 
@@ -83,9 +84,19 @@ class LiveCounts:
             if held is not None:
                 for row in delta.rows:
                     if row.key.kind == "person":
-                        self._seated.pop(row.key.key, None)
+                        self._forget_seats(row.key.key, row.key.industry, row.key.region)
             self.versions[kinds] = delta.version
             self._memo.clear()
+
+    def _forget_seats(self, person_id: str, industry: str, region: str) -> None:
+        """Drop what was read of where the person sat in segments holding this cell: a
+        person's counter moves in a cell only when one of their deals in it did (a deal
+        that moves cell moves both), so their seats in other segments stand."""
+        held = self._seated.get(person_id)
+        if not held:
+            return
+        for what in [w for w in held if _covers(w, industry, region)]:
+            del held[what]
 
     def _per_person(
         self,
@@ -121,6 +132,15 @@ class LiveCounts:
         while len(self._memo) > MEMO_ENTRIES:
             self._memo.popitem(last=False)
         return value
+
+
+def _covers(what: Hashable, industry: str, region: str) -> bool:
+    """Whether a per-person read (`(label, SegmentFilter)`) is about a segment holding
+    the cell; a read of another shape is taken to cover every cell."""
+    segment = what[1] if isinstance(what, tuple) and len(what) == 2 else None
+    if not isinstance(segment, SegmentFilter):
+        return True
+    return segment.industry_key in (None, industry) and segment.region_key in (None, region)
 
 
 class LiveStats:

@@ -261,9 +261,10 @@ def test_counters_kept_by_writes_answer_as_a_full_recount(
     for step, write in enumerate(sequence):
         _apply(store, tenant, write)
         if step % 4 == 3:
-            # A worker that reads between writes catches up from where it was.
-            with live.reading(people=True):
-                pass
+            # A worker that reads between writes catches up from where it was, and keeps
+            # where the people it named sat until their counters move in those segments.
+            with live.reading(people=True) as counts:
+                _answers(counts, store, tenant)
     history = store.closed_deals(tenant, SegmentFilter())
     scratch = Scratch(history)
     stored = store.stats_since(tenant, KINDS, None)
