@@ -200,14 +200,13 @@ def person_effect(
     counts: Counts, segment: SegmentFilter, settings: InfluenceSettings, person_id: str
 ) -> Effect | None:
     """One person's effect in a segment, as the segment's people ranking has it."""
-    keys = _keys(segment)
-    code = counts.table.kind("person").keys.find(person_id)
+    columns = counts.table.kind("person")
+    code = columns.keys.find(person_id)
     if code is None:
         return None
-    columns = counts.table.kind("person")
     only = np.zeros(len(columns.keys), dtype=np.bool_)
     only[code] = True
-    return person_effects_in(counts.table, keys, settings, only).get(person_id)
+    return person_effects_in(counts.table, _keys(segment), settings, only).get(person_id)
 
 
 def rank_roles(
