@@ -183,6 +183,22 @@ def segment_person_effects(
     )
 
 
+def ranked_person_effects(
+    counts: Counts, segment: SegmentFilter, settings: InfluenceSettings, min_deals: int
+) -> Effects:
+    """The effects of the people a ranking may name (at least `min_deals` deals in the
+    segment), exactly as among all: each person's estimate rests on their own counts.
+    Most of a tenant's people sat in a deal or two, and a ranking after each write
+    estimated them all."""
+    keys = _keys(segment)
+
+    def compute() -> Effects:
+        present = counts.table.by_key("person", counts.table.mask("person", *keys))
+        return person_effects_in(counts.table, keys, settings, present >= max(min_deals, 1))
+
+    return counts.memo(("people", keys, settings, min_deals), compute)
+
+
 def outsider_effects(
     counts: Counts, segment: SegmentFilter, settings: InfluenceSettings
 ) -> Effects:
@@ -269,7 +285,7 @@ def rank_people(
     segment's deals and costs seconds on large segments (the whole co-participation
     graph)."""
     keys = _keys(segment)
-    effects = segment_person_effects(counts, segment, settings)
+    effects = ranked_person_effects(counts, segment, settings, min_deals)
     allowed = _in_role(counts, keys, role.strip().lower()) if role else None
     ranked = effects.ranked(direction, min_deals, limit, allowed)
     ids = [e.key for e in ranked]

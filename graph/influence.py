@@ -32,6 +32,7 @@ from graph.stats import (
 from graph.table import CountTable, KeyBands, Mask
 
 Direction = Literal["positive", "negative"]
+KEYS_AT_ONCE = 4096  # keys per Mantel–Haenszel pass (graph.influence._estimate)
 
 
 @dataclass(frozen=True)
@@ -218,16 +219,19 @@ def _estimate(level: KeyBands, priors: _Priors) -> Estimate:
     Only the keys present in the level get a table: a cell holds a few thousand of
     a tenant's tens of thousands of people. The others keep their prior."""
     wp_all, lp_all = level.won_present, level.lost_present
-    k = len(wp_all)
-    present_keys = np.flatnonzero((wp_all + lp_all).sum(axis=1) > 0)
-    wp, lp = wp_all[present_keys], lp_all[present_keys]
-    present_mean, present_se, _ = mantel_haenszel_many(
-        wp, lp, level.band_won[None, :] - wp, level.band_lost[None, :] - lp
-    )
-    raw_mean, raw_se = np.full(k, np.nan), np.full(k, np.nan)
-    raw_mean[present_keys], raw_se[present_keys] = present_mean, present_se
+    won, lost = wp_all.sum(axis=1), lp_all.sum(axis=1)
+    present_keys = np.flatnonzero(won + lost > 0)
+    raw_mean, raw_se = np.full(len(won), np.nan), np.full(len(won), np.nan)
+    # A chunk of keys at a time: the test's float tables for all of a tenant's people
+    # at once were tens of megabytes in every worker, for an answer of a few kilobytes.
+    for start in range(0, len(present_keys), KEYS_AT_ONCE):
+        keys = present_keys[start : start + KEYS_AT_ONCE]
+        wp, lp = wp_all[keys], lp_all[keys]
+        raw_mean[keys], raw_se[keys], _ = mantel_haenszel_many(
+            wp, lp, level.band_won[None, :] - wp, level.band_lost[None, :] - lp
+        )
     mean, se = posterior_many(raw_mean, raw_se, priors.mean, priors.sd)
-    return Estimate(wp_all.sum(axis=1), lp_all.sum(axis=1), raw_mean, raw_se, mean, se)
+    return Estimate(won, lost, raw_mean, raw_se, mean, se)
 
 
 def pooled_effects(
@@ -364,7 +368,7 @@ def _on_axes(level: CountTable, axes: CountTable, slots: tuple[Ints, int]) -> Ke
     own = level.key_bands("role", None, None, slots)
     names = level.kind("role").keys.names
     codes = axes.kind("role").keys
-    wp = np.zeros((len(codes), slots[1]), dtype=np.int64)
+    wp = np.zeros((len(codes), slots[1]), dtype=np.int32)
     lp = np.zeros_like(wp)
     for k, name in enumerate(names):
         at = codes.find(name)

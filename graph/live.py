@@ -19,19 +19,23 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import partial
 from typing import TypeVar
 
 from graph.analytics import Counts
-from graph.counts import Kind
+from graph.counts import Kind, StatRow
 from graph.models import SegmentFilter
-from graph.ports import StatsReader
+from graph.ports import StatsDelta, StatsReader
 from graph.table import CountTable
 
 T = TypeVar("T")
 MEMO_ENTRIES = 512  # answers kept per tenant (segments × kinds × settings)
-PEOPLE_ENTRIES = 4  # people's effects kept per tenant: megabytes each at 100,000 deals
+# Answers holding an array per person (a people ranking's effects, an industry's
+# outsiders): 3 MB each at 100,000 deals, so few are kept per tenant.
+PER_PERSON_ENTRIES = 4
+PER_PERSON_ANSWERS = ("people", "outsiders")
 CORE: tuple[Kind, ...] = ("deal", "size", "role")
 _ABSENT = object()  # a person of whom a read found nothing
 SEATED_PEOPLE = 20_000  # people whose seats are kept per tenant (rankings name few)
@@ -74,28 +78,45 @@ class LiveCounts:
                 continue
             for kind in kinds:
                 self.table.add_kind(kind)
-            delta = self._store.stats_since(self._tenant, kinds, held)
-            if delta.generation != self.generation:
+            take = partial(self._take, held=held)
+            caught = self._store.stats_since(self._tenant, kinds, held, take)
+            if caught is None:
                 # Counted again between the two reads: start over from this generation.
-                self._reset(delta.generation)
+                self._reset(self._store.stats_version(self._tenant).generation)
                 self._catch_up(people)
                 return
-            self.table.put(delta.rows)
-            if held is not None:
-                for row in delta.rows:
-                    if row.key.kind == "person":
-                        self._forget_seats(row.key.key, row.key.industry, row.key.region)
-            self.versions[kinds] = delta.version
+            self.versions[kinds] = caught
             self._memo.clear()
 
-    def _forget_seats(self, person_id: str, industry: str, region: str) -> None:
+    def _take(self, delta: StatsDelta, held: int | None) -> int | None:
+        """Put the delta's rows as they stream (forgetting seats where a person's counters
+        moved since `held`); answer its version, or None when it is of another generation."""
+        if delta.generation != self.generation:
+            return None
+        if held is None:
+            self.table.put(delta.rows)
+        else:
+            # Writes since `held` that only moved amounts leave every seat where it was.
+            self.table.put(self._forgetting(delta.rows, amounts_only=delta.seats <= held))
+        return delta.version
+
+    def _forgetting(self, rows: Iterable[StatRow], amounts_only: bool) -> Iterator[StatRow]:
+        for row in rows:
+            if row.key.kind == "person":
+                self._forget_seats(row.key.key, row.key.industry, row.key.region, amounts_only)
+            yield row
+
+    def _forget_seats(
+        self, person_id: str, industry: str, region: str, amounts_only: bool = False
+    ) -> None:
         """Drop what was read of where the person sat in segments holding this cell: a
         person's counter moves in a cell only when one of their deals in it did (a deal
-        that moves cell moves both), so their seats in other segments stand."""
+        that moves cell moves both), so their seats in other segments stand. When the
+        writes only moved `amounts`, only segments cut by amount can have changed."""
         held = self._seated.get(person_id)
         if not held:
             return
-        for what in [w for w in held if _covers(w, industry, region)]:
+        for what in [w for w in held if _covers(w, industry, region, amounts_only)]:
             del held[what]
 
     def _per_person(
@@ -126,20 +147,23 @@ class LiveCounts:
             return self._memo[key]  # type: ignore[return-value]
         value = compute()
         self._memo[key] = value
-        heavy = [k for k in self._memo if isinstance(k, tuple) and k and k[0] == "people"]
-        for old in heavy[: max(0, len(heavy) - PEOPLE_ENTRIES)]:
+        heavy = [k for k in self._memo if isinstance(k, tuple) and k and k[0] in PER_PERSON_ANSWERS]
+        for old in heavy[: max(0, len(heavy) - PER_PERSON_ENTRIES)]:
             del self._memo[old]
         while len(self._memo) > MEMO_ENTRIES:
             self._memo.popitem(last=False)
         return value
 
 
-def _covers(what: Hashable, industry: str, region: str) -> bool:
+def _covers(what: Hashable, industry: str, region: str, amounts_only: bool = False) -> bool:
     """Whether a per-person read (`(label, SegmentFilter)`) is about a segment holding
-    the cell; a read of another shape is taken to cover every cell."""
+    the cell (and, after writes that only moved `amounts`, cut by amount); a read of
+    another shape is taken to cover every cell."""
     segment = what[1] if isinstance(what, tuple) and len(what) == 2 else None
     if not isinstance(segment, SegmentFilter):
         return True
+    if amounts_only and segment.min_amount is None and segment.max_amount is None:
+        return False
     return segment.industry_key in (None, industry) and segment.region_key in (None, region)
 
 

@@ -8,9 +8,9 @@ shared (graph.writing); docs/architecture.md tells which module owns what.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from graph.counts import Kind, StatRow
 from graph.erasure import AuditEntry, ErasureReport
@@ -35,6 +35,8 @@ from graph.outreach import OutreachStore
 from graph.resolution import Merge
 from graph.search import NameMatches
 from graph.webhooks import SignalStore
+
+T = TypeVar("T")
 
 
 class DealWriter(Protocol):
@@ -63,17 +65,20 @@ class StatsVersion:
 
     version: int
     generation: int
+    seats: int = 0  # the last version that moved a seat of a closed deal (not an amount)
 
 
 @dataclass(frozen=True)
 class StatsDelta:
     """Counters moved after a version (with the evidence ids of the kinds that keep them),
     and the version and generation read before them: a later write's rows may be among
-    them, never missing."""
+    them, never missing. The rows stream from the store's read, once, inside the `take`
+    they were handed to: a fresh worker's 200,000 person counters never stand in a list."""
 
     version: int
     generation: int
-    rows: list[StatRow]
+    rows: Iterable[StatRow]
+    seats: int = 0  # StatsVersion.seats, read with `version`
 
 
 class StatsReader(Protocol):
@@ -81,8 +86,16 @@ class StatsReader(Protocol):
 
     def stats_version(self, tenant: str) -> StatsVersion: ...
 
-    def stats_since(self, tenant: str, kinds: Collection[Kind], since: int | None) -> StatsDelta:
-        """Counters of these kinds moved after `since` (None: all), with their evidence."""
+    def stats_since(
+        self,
+        tenant: str,
+        kinds: Collection[Kind],
+        since: int | None,
+        take: Callable[[StatsDelta], T],
+    ) -> T:
+        """Counters of these kinds moved after `since` (None: all), with their evidence,
+        handed to `take` inside the read (whose answer this is; it may run again when
+        the read is retried)."""
         ...
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from graph.counts import Change, StatKey, StatRow, changes, tally, updated
@@ -140,6 +140,7 @@ class Recount:
         """`deals`, `people`, `accounts`: what the write may change; `new_deals`: deals it
         creates (nothing to read before)."""
         self._tx = tx
+        self.seats_moved = True  # until `finish` has compared the deals
         known = set(deals)
         self._deals = known | set(new_deals)
         self._people = set(people)
@@ -181,9 +182,20 @@ class Recount:
         cells_before = {**cells_after, **self._cells_before}
         old = [closed_deal(s, traits_before, cells_before) for s in (*self._before, *unchanged)]
         new = [closed_deal(s, traits_after, cells_after) for s in (*after, *unchanged)]
+        self.seats_moved = _seats_moved([d for d in old if d], [d for d in new if d])
         moves = changes([d for d in old if d], [d for d in new if d])
         apply_changes(tx, moves, version)
         return len(moves)
+
+
+def _seats_moved(old: Sequence[ClosedDeal], new: Sequence[ClosedDeal]) -> bool:
+    """Whether the closed deals differ in anything but their amounts: which closed deals
+    each person sat in, with which account, segment and close date. Reads of where people
+    sat (graph.live) stand across a write that only moved amounts, the commonest CRM
+    update."""
+    before = {d.id: replace(d, amount=None) for d in old}
+    after = {d.id: replace(d, amount=None) for d in new}
+    return before != after
 
 
 def apply_changes(tx: CountingTx, moves: Sequence[Change], version: int) -> None:

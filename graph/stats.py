@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 Z95 = 1.959963984540054
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
+Counts = NDArray[np.int32] | NDArray[np.int64]  # deal counts, as tables hold them
 Flags = NDArray[np.bool_]
 
 
@@ -71,7 +72,9 @@ def mantel_haenszel(strata: Sequence[Stratum]) -> LogOdds | None:
     return LogOdds(float(mean[0]), float(se[0])) if valid[0] else None
 
 
-def mantel_haenszel_many(a: Ints, b: Ints, c: Ints, d: Ints) -> tuple[Floats, Floats, Flags]:
+def mantel_haenszel_many(
+    a: Counts, b: Counts, c: Counts, d: Counts
+) -> tuple[Floats, Floats, Flags]:
     """Mantel–Haenszel for many keys at once: `a[k, band]` won with key k present, `b`
     lost present, `c` won absent, `d` lost absent. Answers log OR, its standard error,
     and whether any band compared present with absent (where not, mean and se are NaN).

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,6 +25,7 @@ from graph.counts import KINDS, Kind, StatKey, StatRow
 
 Mask = NDArray[np.bool_]
 Ints = NDArray[np.int64]
+Counts32 = NDArray[np.int32]  # counts of deals: below 2**31
 BAND_OFFSET = 1  # band -1 (no amount) is slot 0 of the band axis
 MAX_BAND = 62  # amounts are validated below 1e13 (band 26); room to spare
 
@@ -61,50 +63,122 @@ class Codes:
         return len(self.names)
 
 
+CHUNK = 4096  # rows put at once: the codes of a chunk are looked up together
+
+
+class _RowIndex:
+    """Where each counter's row is: its five codes (key, role, industry, region, band)
+    as one 20-byte value, found by binary search in a sorted array. At 100,000 deals a
+    person's counters are 200,000 rows in every worker; a dict of their StatKeys was a
+    fifth of a worker's memory and scattered its heap, which then never shrank."""
+
+    def __init__(self) -> None:
+        self._sorted = np.empty(0, dtype="V20")
+        self._rows = np.empty(0, dtype=np.int32)
+
+    @staticmethod
+    def values(codes: NDArray[np.int32]) -> NDArray[np.void]:
+        return np.ascontiguousarray(codes, dtype=np.int32).view("V20").ravel()
+
+    def find(self, values: NDArray[np.void]) -> NDArray[np.int64]:
+        """Each value's row, or -1."""
+        found = np.full(len(values), -1, dtype=np.int64)
+        if len(self._sorted):
+            at = np.minimum(np.searchsorted(self._sorted, values), len(self._sorted) - 1)
+            hit = self._sorted[at] == values
+            found[hit] = self._rows[at[hit]]
+        return found
+
+    def insert(self, values: NDArray[np.void], rows: NDArray[np.int64]) -> None:
+        """Add distinct values not yet held (a copy of the arrays: a few milliseconds at
+        200,000 rows, once per write's delta or per chunk of a load)."""
+        order = np.argsort(values, kind="stable")
+        at = np.searchsorted(self._sorted, values[order])
+        self._sorted = np.insert(self._sorted, at, values[order])
+        self._rows = np.insert(self._rows, at, rows[order].astype(np.int32))
+
+
 class _Columns:
-    """One kind's counters: a row per StatKey, arrays grown by doubling. The keys of each
-    row are kept only for kinds with evidence (`row_keys`), which answers look up by row."""
+    """One kind's counters: a row per counter, int32 arrays grown by doubling, found by
+    their codes (`_RowIndex`). The StatKey of each row is kept only for kinds with
+    evidence (`row_keys`), which answers look up by row."""
 
     def __init__(self, keep_keys: bool = True) -> None:
-        self.index: dict[StatKey, int] = {}
+        self.index = _RowIndex()
         self.keep_keys = keep_keys
         self.row_keys: list[StatKey] = []
         self.keys = Codes()
         self.roles = Codes()
         self.size = 0
         capacity = 64
-        self.industry = np.zeros(capacity, dtype=np.int64)
-        self.region = np.zeros(capacity, dtype=np.int64)
-        self.band = np.zeros(capacity, dtype=np.int64)
-        self.key = np.zeros(capacity, dtype=np.int64)
-        self.role = np.zeros(capacity, dtype=np.int64)
-        self.present = np.zeros(capacity, dtype=np.int64)
-        self.won = np.zeros(capacity, dtype=np.int64)
+        self.industry = np.zeros(capacity, dtype=np.int32)
+        self.region = np.zeros(capacity, dtype=np.int32)
+        self.band = np.zeros(capacity, dtype=np.int32)
+        self.key = np.zeros(capacity, dtype=np.int32)
+        self.role = np.zeros(capacity, dtype=np.int32)
+        self.present = np.zeros(capacity, dtype=np.int32)
+        self.won = np.zeros(capacity, dtype=np.int32)
 
     _ARRAYS = ("industry", "region", "band", "key", "role", "present", "won")
 
     def _grow(self) -> None:
         for name in self._ARRAYS:
             old = getattr(self, name)
-            new = np.zeros(2 * len(old), dtype=np.int64)
+            new = np.zeros(2 * len(old), dtype=old.dtype)
             new[: len(old)] = old
             setattr(self, name, new)
 
-    def row(self, key: StatKey, industry: int, region: int) -> int:
-        at = self.index.get(key)
-        if at is None:
-            if self.size == len(self.present):
-                self._grow()
-            at = self.index[key] = self.size
-            if self.keep_keys:
-                self.row_keys.append(key)
-            self.size += 1
-            self.industry[at] = industry
-            self.region[at] = region
-            self.band[at] = key.band
-            self.key[at] = self.keys.code(key.key)
-            self.role[at] = self.roles.code(key.role)
-        return at
+    def put(self, rows: Sequence[StatRow], industries: Codes, regions: Codes) -> None:
+        """Set each row's counter (new counters are added, in the order first seen)."""
+        codes = np.array(
+            [
+                (
+                    self.keys.code(r.key.key),
+                    self.roles.code(r.key.role),
+                    industries.code(r.key.industry),
+                    regions.code(r.key.region),
+                    r.key.band,
+                )
+                for r in rows
+            ],
+            dtype=np.int32,
+        ).reshape(-1, 5)
+        values = self.index.values(codes)
+        at = self.index.find(values)
+        missing = np.flatnonzero(at < 0)
+        if len(missing):
+            at[missing] = self._append(codes, values, missing, rows)
+        self.present[at] = [r.present for r in rows]
+        self.won[at] = [r.won for r in rows]
+
+    def _append(
+        self,
+        codes: NDArray[np.int32],
+        values: NDArray[np.void],
+        missing: NDArray[np.intp],
+        rows: Sequence[StatRow],
+    ) -> NDArray[np.int64]:
+        """New rows for the missing counters (a counter twice among them gets one row);
+        answer each missing one's row."""
+        distinct, first, inverse = np.unique(
+            values[missing], return_index=True, return_inverse=True
+        )
+        order = np.argsort(first, kind="stable")  # first-seen order
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        source = missing[first[order]]
+        count = len(source)
+        while self.size + count > len(self.present):
+            self._grow()
+        new = np.arange(self.size, self.size + count, dtype=np.int64)
+        for column, name in enumerate(("key", "role", "industry", "region", "band")):
+            getattr(self, name)[new] = codes[source, column]
+        if self.keep_keys:
+            self.row_keys.extend(rows[i].key for i in source.tolist())
+        self.size += count
+        self.index.insert(distinct[order], new)
+        found: NDArray[np.int64] = new[rank[inverse.ravel()]]
+        return found
 
 
 @dataclass(frozen=True)
@@ -113,8 +187,8 @@ class KeyBands:
     the level's won and lost deals per band; the band axis is shared by every level
     of one answer (`slots` bands)."""
 
-    won_present: Ints
-    lost_present: Ints
+    won_present: Counts32
+    lost_present: Counts32
     band_won: Ints
     band_lost: Ints
 
@@ -151,20 +225,18 @@ class CountTable:
         return table
 
     def put(self, rows: Iterable[StatRow]) -> None:
-        """Set each counter to the row's value (new counters are added)."""
-        for row in rows:
-            columns = self.columns.get(row.key.kind)
-            if columns is None:
-                continue
-            at = columns.row(
-                row.key,
-                self.industries.code(row.key.industry),
-                self.regions.code(row.key.region),
-            )
-            columns.present[at] = row.present
-            columns.won[at] = row.won
-            if row.key.keeps_evidence:
-                self._evidence[row.key] = row.deal_ids
+        """Set each counter to the row's value (new counters are added); rows are taken a
+        chunk at a time, as they stream from the store."""
+        source = iter(rows)
+        while chunk := list(islice(source, CHUNK)):
+            by_kind: dict[Kind, list[StatRow]] = {}
+            for row in chunk:
+                if row.key.kind in self.columns:
+                    by_kind.setdefault(row.key.kind, []).append(row)
+                    if row.key.keeps_evidence:
+                        self._evidence[row.key] = row.deal_ids
+            for kind, group in by_kind.items():
+                self.columns[kind].put(group, self.industries, self.regions)
 
     def evidence(self, keys: Sequence[StatKey]) -> dict[StatKey, tuple[str, ...]]:
         """The deal ids the counters list (roles keep the smallest few)."""
@@ -238,17 +310,16 @@ class CountTable:
         if keys is not None:
             mask &= keys[columns.key[:n]]
         slot = lookup[columns.band[:n][mask] + BAND_OFFSET]
-        cell = columns.key[:n][mask] * nslots + slot
-        size = len(columns.keys) * nslots
-        present = np.bincount(cell, weights=columns.present[:n][mask], minlength=size)
-        won = np.bincount(cell, weights=columns.won[:n][mask], minlength=size)
+        cell = columns.key[:n][mask].astype(np.int64) * nslots + slot
+        # Keys × bands is tens of thousands × dozens for people: summed straight into
+        # int32 (no float64 copy), and the lost deals made from the present in place.
+        won = np.zeros((len(columns.keys), nslots), dtype=np.int32)
+        lost = np.zeros_like(won)
+        np.add.at(won.reshape(-1), cell, columns.won[:n][mask])
+        np.add.at(lost.reshape(-1), cell, columns.present[:n][mask])
+        lost -= won
         band_won, band_lost = self.band_totals(industry, region, slots)
-        return KeyBands(
-            won.astype(np.int64).reshape(-1, nslots),
-            (present - won).astype(np.int64).reshape(-1, nslots),
-            band_won,
-            band_lost,
-        )
+        return KeyBands(won, lost, band_won, band_lost)
 
     def band_totals(
         self, industry: str | None, region: str | None, slots: tuple[Ints, int]

@@ -82,8 +82,12 @@ class WriteTx(CountingTx, ArrivalTx, Protocol):
         """Hold the tenant's write lock until commit; answer its data version."""
         ...
 
-    def set_version(self, version: int, *, new_generation: bool = False) -> None:
-        """Set the data version (and start a new generation of counters: readers reload)."""
+    def set_version(
+        self, version: int, *, new_generation: bool = False, seats_moved: bool = True
+    ) -> None:
+        """Set the data version (and start a new generation of counters: readers reload);
+        `seats_moved`: whether the write may have moved which closed deals anyone sat in
+        (StatsVersion.seats)."""
         ...
 
     def hashes(self, kind: Hashed, ids: Sequence[str]) -> dict[str, str]: ...
@@ -545,7 +549,7 @@ def _answer(result: object) -> UpsertCounts:
 
 def _finish(tx: WriteTx, recount: Recount, version: int) -> None:
     recount.finish(version + 1)
-    tx.set_version(version + 1)
+    tx.set_version(version + 1, seats_moved=recount.seats_moved)
 
 
 def _note_arrivals(records: Sequence[NoteRecord], deal_ids: Sequence[str]) -> Arrivals:

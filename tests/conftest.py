@@ -18,6 +18,7 @@ from neo4j import Driver, GraphDatabase
 
 from app.main import create_app
 from app.settings import Settings
+from graph.counts import KINDS, StatRow
 
 API_KEY = "test-root-key-0123456789abcdef0123456789"
 STORES = ["sqlite", "neo4j"]
@@ -107,3 +108,9 @@ def dump_store(settings: Settings) -> str:
 @pytest.fixture
 def neo4j_uri_if_any() -> Any:
     return dump_store
+
+
+def stored_counters(store: Any, tenant: str) -> list[StatRow]:
+    """Every counter the store keeps for the tenant, as a list (they stream otherwise)."""
+    rows: list[StatRow] = store.stats_since(tenant, KINDS, None, lambda delta: list(delta.rows))
+    return rows

@@ -18,11 +18,11 @@ import httpx
 import pytest
 from neo4j import Driver
 
-from graph.counts import KINDS, tally
+from graph.counts import tally
 from graph.models import SegmentFilter
 from graph.neo4j.store import Neo4jGraphStore
 from synth.worlds import PersonSpec, RoleSpec, World
-from tests.conftest import API_KEY, wipe_neo4j
+from tests.conftest import API_KEY, stored_counters, wipe_neo4j
 
 BIN = Path(sys.executable).parent
 CLIENTS = 4
@@ -117,7 +117,7 @@ def test_four_clients_sending_overlapping_batches(neo4j_driver: Driver, tmp_path
     assert scalar("MATCH (d:Deal)-[f:FOR_ACCOUNT]->() RETURN count(f)") == len(deals)
     store = Neo4jGraphStore(neo4j_driver)
     history = store.closed_deals("default", SegmentFilter())
-    kept = {r.key: (r.present, r.won) for r in store.stats_since("default", KINDS, None).rows}
+    kept = {r.key: (r.present, r.won) for r in stored_counters(store, "default")}
     assert {k: v for k, v in kept.items() if v[0]} == {
         r.key: (r.present, r.won) for r in tally(history).rows()
     }

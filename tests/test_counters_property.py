@@ -29,7 +29,7 @@ from graph.analytics import (
     rank_people,
     rank_roles,
 )
-from graph.counts import KINDS, tally
+from graph.counts import tally
 from graph.errors import NotFound
 from graph.influence import InfluenceSettings, Scratch
 from graph.likely import LikelySettings
@@ -38,7 +38,7 @@ from graph.models import SegmentFilter
 from graph.ports import GraphStore
 from ingest.batches import prepare_deals, prepare_people
 from ingest.notes.intake import prepare_notes
-from tests.conftest import make_settings
+from tests.conftest import make_settings, stored_counters
 
 ACCOUNTS = {
     "a1": [("Retail", "EMEA"), ("Retail", "AMER")],
@@ -267,10 +267,10 @@ def test_counters_kept_by_writes_answer_as_a_full_recount(
                 _answers(counts, store, tenant)
     history = store.closed_deals(tenant, SegmentFilter())
     scratch = Scratch(history)
-    stored = store.stats_since(tenant, KINDS, None)
-    kept = {r.key: (r.present, r.won) for r in stored.rows if r.present}
+    stored = stored_counters(store, tenant)
+    kept = {r.key: (r.present, r.won) for r in stored if r.present}
     assert kept == {r.key: (r.present, r.won) for r in tally(history).rows()}
-    assert {r.key: r.deal_ids for r in stored.rows if r.key.keeps_evidence and r.present} == {
+    assert {r.key: r.deal_ids for r in stored if r.key.keeps_evidence and r.present} == {
         r.key: r.deal_ids for r in scratch.rows if r.key.keeps_evidence
     }
     with live.reading(people=True) as counts:
@@ -282,3 +282,50 @@ def test_counters_kept_by_writes_answer_as_a_full_recount(
     for key, expected in recounted.items():
         assert followed[key] == expected, key
         assert loaded[key] == expected, key
+
+
+def _deal(deal_id: str, amount: float, people: list[str]) -> dict[str, Any]:
+    return {
+        "id": deal_id,
+        "account": {"id": "acme", "name": "Acme", "industry": "Healthcare", "region": "EMEA"},
+        "outcome": "won",
+        "amount": amount,
+        "closed_at": "2025-03-01",
+        "participants": [{"person": _person(pid, 0, "acme")} for pid in people],
+    }
+
+
+def test_where_people_sat_stands_across_writes_that_only_move_amounts(store: GraphStore) -> None:
+    """A CRM sync rewrites amounts all day; reading again where a consultant sat (their
+    thousands of seats) after each would be most of a warm path's time on Neo4j. Only a
+    write that moves a seat, or a segment cut by amount, reads them again."""
+    tenant = f"seats-{uuid.uuid4().hex[:8]}"
+    person = sorted(PEOPLE)[0]
+    for deal_id, amount in (("d1", 10_000.0), ("d2", 20_000.0), ("d3", 30_000.0)):
+        store.upsert_deals(tenant, prepare_deals([_deal(deal_id, amount, [person])]).records)
+    live = LiveCounts(store, tenant)
+    reads: list[SegmentFilter] = []
+    segments = [SegmentFilter(), SegmentFilter(min_amount=15_000.0)]
+
+    def first_deals() -> list[tuple[str, ...]]:
+        answers = []
+        with live.reading(people=True) as counts:
+            for segment in segments:
+
+                def read(wanted: list[str], segment: SegmentFilter = segment) -> Any:
+                    reads.append(segment)
+                    return store.first_deals(tenant, wanted, segment)
+
+                answers.append(counts.per_person(("first", segment), [person], read)[person])
+        return answers
+
+    assert first_deals() == [("d1", "d2", "d3"), ("d2", "d3")]
+    assert len(reads) == 2
+    # d1 now above the cut: the amount-cut segment reads again, the other does not.
+    store.upsert_deals(tenant, prepare_deals([_deal("d1", 40_000.0, [person])]).records)
+    assert first_deals() == [("d1", "d2", "d3"), ("d1", "d2", "d3")]
+    assert reads[2:] == [segments[1]]
+    # The person leaves d2: every segment holding it reads again.
+    store.upsert_deals(tenant, prepare_deals([_deal("d2", 20_000.0, [sorted(PEOPLE)[1]])]).records)
+    assert first_deals() == [("d1", "d3"), ("d1", "d3")]
+    assert reads[3:] == segments

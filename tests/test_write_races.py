@@ -18,12 +18,12 @@ import pytest
 from sqlalchemy import delete
 
 from app.stores import build_store
-from graph.counts import KINDS, tally
+from graph.counts import tally
 from graph.models import SegmentFilter
 from graph.ports import GraphStore
 from ingest.batches import prepare_deals
 from ingest.notes.intake import prepare_notes
-from tests.conftest import make_settings, wipe_neo4j
+from tests.conftest import make_settings, stored_counters, wipe_neo4j
 
 TENANT = "t-races"
 
@@ -59,7 +59,7 @@ def _note(note_id: str, deal_id: str, text: str) -> dict[str, Any]:
 
 def _assert_counters_are_a_recount(store: GraphStore) -> None:
     history = store.closed_deals(TENANT, SegmentFilter())
-    kept = {r.key: (r.present, r.won) for r in store.stats_since(TENANT, KINDS, None).rows}
+    kept = {r.key: (r.present, r.won) for r in stored_counters(store, TENANT)}
     assert {k: v for k, v in kept.items() if v[0]} == {
         r.key: (r.present, r.won) for r in tally(history).rows()
     }

@@ -28,12 +28,14 @@ ON CREATE SET v.version = 0, v.generation = 0, v.counted = true
 SET_VERSION = """
 MATCH (v)
 WHERE elementId(v) = $node
-SET v.version = $version, v.generation = $generation, v.counted = $counted
+SET v.version = $version, v.generation = $generation, v.counted = $counted,
+    v.seats_version = CASE WHEN $seats_moved THEN $version ELSE v.seats_version END
 """
 
 STATS_VERSION = """
 MATCH (v:BcgDataVersion {tenant: $tenant})
-RETURN v.version AS version, coalesce(v.generation, 0) AS generation
+RETURN v.version AS version, coalesce(v.generation, 0) AS generation,
+       coalesce(v.seats_version, 0) AS seats
 """
 
 UNCOUNTED_TENANTS = """
@@ -52,7 +54,7 @@ STATS_SINCE = """
 MATCH (s:Stat {tenant: $tenant})
 USING INDEX s:Stat(tenant, kind, version)
 WHERE s.kind IN $kinds AND s.version > $since
-RETURN collect([s.sid, s.present, s.won, s.deal_ids]) AS rows
+RETURN s.sid, s.present, s.won, s.deal_ids
 """
 
 STAT_ROWS = """
@@ -132,12 +134,22 @@ RETURN properties(p) AS person
 """
 
 # Where people sat in a segment's closed deals (the few a ranking names).
-_SEATED_IN_SEGMENT = """
-MATCH (p:Person {tenant: $tenant, id: id})-[:SAT_IN {tenant: $tenant}]->(d:Deal {tenant: $tenant})
-      -[:FOR_ACCOUNT]->(a:Account {tenant: $tenant})
-WHERE d.outcome IN ['won', 'lost']
-  AND ($industry IS NULL OR a.industry_key = $industry)
+# The accounts of a segment (SEATED_IN_SEGMENT takes their ids: $accounts).
+SEGMENT_ACCOUNTS = """
+MATCH (a:Account {tenant: $tenant})
+WHERE ($industry IS NULL OR a.industry_key = $industry)
   AND ($region IS NULL OR a.region_key = $region)
+RETURN collect(a.id) AS rows
+"""
+
+# A person's closed seats in a segment. A seat joins nodes of one tenant (CREATE_SEATS),
+# so the walk tests no tenant past the person; and the segment is the deal's own
+# `account_id` among the segment's accounts ($accounts; null: any), not a hop to each
+# account: on a consultant's 30,000 seats, 70 ms instead of 200 (docs/benchmarks.md).
+_SEATED_IN_SEGMENT = """
+MATCH (p:Person {tenant: $tenant, id: id})-[:SAT_IN]->(d:Deal)
+WHERE d.outcome IN ['won', 'lost']
+  AND ($accounts IS NULL OR d.account_id IN $accounts)
   AND ($min_amount IS NULL OR d.amount >= $min_amount)
   AND ($max_amount IS NULL OR d.amount <= $max_amount)
   AND ($closed_before IS NULL OR d.closed_at < $closed_before)

@@ -6,8 +6,8 @@ graph.neo4j.cypher.
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from typing import Any
+from collections.abc import Callable, Collection
+from typing import Any, TypeVar
 
 from neo4j import ManagedTransaction
 
@@ -31,6 +31,8 @@ from graph.neo4j.session import Neo4jSession, collected
 from graph.ports import StatsDelta, StatsVersion
 from graph.resolution import Merge
 from graph.rows import account_of, deal_of, person_of
+
+T = TypeVar("T")
 
 
 def closed_deals_params(
@@ -96,7 +98,7 @@ def _seats_of(tx: ManagedTransaction, tenant: str, person_ids: Collection[str]) 
 def _version(tx: ManagedTransaction, tenant: str) -> StatsVersion:
     record = tx.run(cypher.STATS_VERSION, tenant=tenant).single()
     return (
-        StatsVersion(int(record["version"]), int(record["generation"]))
+        StatsVersion(int(record["version"]), int(record["generation"]), int(record["seats"]))
         if record
         else StatsVersion(0, 0)
     )
@@ -186,7 +188,13 @@ class Neo4jReads:
         params.pop("below")
         params.pop("no_amount")
         params.update(ids=sorted(set(person_ids)), first=EVIDENCE_IDS)
-        return self._session.read(lambda tx: collected(tx, query, **params))
+
+        def work(tx: ManagedTransaction) -> list[Any]:
+            wide = params["industry"] is None and params["region"] is None
+            accounts = None if wide else collected(tx, cypher.SEGMENT_ACCOUNTS, **params)
+            return collected(tx, query, accounts=accounts, **params)
+
+        return self._session.read(work)
 
     def first_deals(
         self, tenant: str, person_ids: Collection[str], segment: SegmentFilter
@@ -227,21 +235,26 @@ class Neo4jReads:
     def stats_version(self, tenant: str) -> StatsVersion:
         return self._session.read(lambda tx: _version(tx, tenant))
 
-    def stats_since(self, tenant: str, kinds: Collection[Kind], since: int | None) -> StatsDelta:
-        def work(tx: ManagedTransaction) -> StatsDelta:
+    def stats_since(
+        self,
+        tenant: str,
+        kinds: Collection[Kind],
+        since: int | None,
+        take: Callable[[StatsDelta], T],
+    ) -> T:
+        def work(tx: ManagedTransaction) -> T:
             # The version first: rows a later write stamps may come too, never fewer.
             version = _version(tx, tenant)
-            rows = collected(
-                tx,
+            result = tx.run(
                 cypher.STATS_SINCE,
                 tenant=tenant,
                 since=-1 if since is None else since,
                 kinds=sorted(kinds),
             )
-            found = [
+            rows = (
                 StatRow(StatKey.of_sid(sid), int(p), int(w), tuple(ids or ()))
-                for sid, p, w, ids in rows
-            ]
-            return StatsDelta(version.version, version.generation, found)
+                for sid, p, w, ids in result
+            )
+            return take(StatsDelta(version.version, version.generation, rows, version.seats))
 
         return self._session.read(work)

@@ -65,13 +65,16 @@ class Neo4jWriteTx(Neo4jArrivalWrites):
         self._counted = bool(record["counted"])
         return int(record["version"])
 
-    def set_version(self, version: int, *, new_generation: bool = False) -> None:
+    def set_version(
+        self, version: int, *, new_generation: bool = False, seats_moved: bool = True
+    ) -> None:
         self._tx.run(
             cypher.SET_VERSION,
             node=self._version_node,
             version=version,
             generation=self._generation + int(new_generation),
             counted=self._counted or new_generation,
+            seats_moved=seats_moved,
         ).consume()
 
     # -- lookups -----------------------------------------------------------------------

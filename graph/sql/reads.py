@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Collection, Sequence
-from typing import Any
+from collections.abc import Callable, Collection, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, and_, case, func, select
 
@@ -48,6 +48,8 @@ SEAT_PERSON = and_(
 DEAL_ACCOUNT = and_(accounts.c.tenant == deals.c.tenant, accounts.c.id == deals.c.account_id)
 ANY_EXTERNAL = func.max(case((participations.c.external, 1), else_=0)).label("external")
 CLOSED = deals.c.outcome.in_(("won", "lost"))
+
+T = TypeVar("T")
 
 
 def segment_conditions(tenant: str, segment: SegmentFilter) -> list[Any]:
@@ -385,7 +387,13 @@ class SqlReads:
         with self._db.reading() as conn:
             return _version(conn, tenant)
 
-    def stats_since(self, tenant: str, kinds: Collection[Kind], since: int | None) -> StatsDelta:
+    def stats_since(
+        self,
+        tenant: str,
+        kinds: Collection[Kind],
+        since: int | None,
+        take: Callable[[StatsDelta], T],
+    ) -> T:
         with self._db.reading() as conn:
             # The version first: rows a later write stamps may come too, never fewer.
             version = _version(conn, tenant)
@@ -394,14 +402,16 @@ class SqlReads:
             )
             if since is not None:
                 query = query.where(stats.c.version > since)
-            rows = [stat_row(r) for r in conn.execute(query)]
-        return StatsDelta(version.version, version.generation, rows)
+            rows = (stat_row(r) for r in conn.execute(query))
+            return take(StatsDelta(version.version, version.generation, rows, version.seats))
 
 
 def _version(conn: Connection, tenant: str) -> StatsVersion:
     row = conn.execute(
-        select(data_versions.c.version, data_versions.c.generation).where(
-            data_versions.c.tenant == tenant
-        )
+        select(
+            data_versions.c.version, data_versions.c.generation, data_versions.c.seats_version
+        ).where(data_versions.c.tenant == tenant)
     ).first()
-    return StatsVersion(int(row.version), int(row.generation)) if row else StatsVersion(0, 0)
+    if row is None:
+        return StatsVersion(0, 0)
+    return StatsVersion(int(row.version), int(row.generation), int(row.seats_version))

@@ -157,6 +157,8 @@ data_versions = Table(
     Column("version", Integer, nullable=False),
     Column("generation", Integer, nullable=False, server_default="0"),
     Column("counted", Boolean, nullable=False, server_default="0"),
+    # The last version that moved which closed deals anyone sat in (graph.live).
+    Column("seats_version", Integer, nullable=False, server_default="0"),
 )
 
 # Counters (graph.counts), one row per `StatKey` (its JSON as `sid`), stamped with the

@@ -81,8 +81,12 @@ class SqlWriteTx(SqlArrivalWrites):
             ).scalar_one()
         )
 
-    def set_version(self, version: int, *, new_generation: bool = False) -> None:
+    def set_version(
+        self, version: int, *, new_generation: bool = False, seats_moved: bool = True
+    ) -> None:
         values: dict[str, Any] = {"version": version}
+        if seats_moved:
+            values["seats_version"] = version
         if new_generation:
             values["generation"] = data_versions.c.generation + 1
             values["counted"] = True
