@@ -202,6 +202,14 @@ class Effects(Estimate):
             eligible &= allowed
         candidates = np.flatnonzero(eligible)
         score = self.mean[candidates] if direction == "positive" else -self.mean[candidates]
+        if 0 < limit < len(candidates):
+            # Only those scoring at least the limit-th best can be answered (ties there
+            # included): the full sort of tens of thousands of people was a fifth of a
+            # people ranking.
+            cut = np.partition(-score, limit - 1)[limit - 1]
+            if not np.isnan(cut):
+                near = -score <= cut
+                candidates, score = candidates[near], score[near]
         order = np.lexsort((self._name_rank[candidates], -self.present[candidates], -score))
         return self.effects([int(k) for k in candidates[order][:limit]])
 

@@ -12,7 +12,9 @@ again, or a person erased) the copy is dropped and loaded anew.
 
 People's counters are loaded on the first answer that needs them; roles, deal
 and committee-size counters come with the first read. Answers are memoised
-until the version moves (docs/architecture.md).
+until the version moves; where the people an answer named sat, until their counters
+move in a segment's cells by a write that moved seats, not only amounts
+(StatsVersion.seats; docs/architecture.md).
 """
 
 from __future__ import annotations

@@ -54,7 +54,9 @@ STATS_SINCE = """
 MATCH (s:Stat {tenant: $tenant})
 USING INDEX s:Stat(tenant, kind, version)
 WHERE s.kind IN $kinds AND s.version > $since
-RETURN s.sid, s.present, s.won, s.deal_ids
+WITH collect([s.sid, s.present, s.won, s.deal_ids]) AS found
+UNWIND range(0, size(found) - 1, $page) AS at
+RETURN found[at..at + $page] AS rows
 """
 
 STAT_ROWS = """

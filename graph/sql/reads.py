@@ -153,9 +153,9 @@ def people_by_ids(conn: Connection, tenant: str, ids: Collection[str]) -> dict[s
 
 
 def stat_row(row: Any) -> StatRow:
-    return StatRow(
-        StatKey.of_sid(row.sid), int(row.present), int(row.won), tuple(json.loads(row.deal_ids))
-    )
+    sid, present, won, deal_ids = row.sid, row.present, row.won, row.deal_ids
+    evidence = tuple(json.loads(deal_ids)) if deal_ids != "[]" else ()  # people keep none
+    return StatRow(StatKey.of_sid(sid), int(present), int(won), evidence)
 
 
 class SqlReads:
