@@ -26,6 +26,7 @@ from graph.influence import (
     InfluenceSettings,
     Scratch,
     Segment,
+    chosen_person_effects,
     person_effects_in,
     role_effects_in,
 )
@@ -208,7 +209,7 @@ def outsider_effects(
     keys = _keys(segment)
     return counts.memo(
         ("outsiders", keys, settings),
-        lambda: person_effects_in(counts.table, keys, settings, outsiders(counts, keys)),
+        lambda: chosen_person_effects(counts.table, keys, settings, outsiders(counts, keys)),
     )
 
 
@@ -222,7 +223,7 @@ def person_effect(
         return None
     only = np.zeros(len(columns.keys), dtype=np.bool_)
     only[code] = True
-    return person_effects_in(counts.table, _keys(segment), settings, only).get(person_id)
+    return chosen_person_effects(counts.table, _keys(segment), settings, only).get(person_id)
 
 
 def rank_roles(
@@ -396,7 +397,7 @@ def _warm_paths(
     for person_id, deal_ids in sorted(won_elsewhere.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         paths.append(WarmPath(by_id[person_id], "won_elsewhere", tuple(deal_ids[:5]), None))
     effects = outsider_effects(counts, industry, influence)
-    eligible = outsiders(counts, _keys(industry)) & (effects.mean > 0)
+    eligible = effects.mean > 0  # the effects are the industry's outsiders alone
     for person_id in exclude:
         k = effects.index(person_id)
         if k is not None:

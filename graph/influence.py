@@ -339,6 +339,39 @@ def person_effects_in(
     )
 
 
+def chosen_person_effects(
+    table: CountTable, segment: Segment, settings: InfluenceSettings, only: Mask
+) -> Effects:
+    """`person_effects_in` of the chosen people alone, indexed by their place among them
+    (`Effects.index`): an industry's outsiders are a few dozen of tens of thousands,
+    and answers kept per industry would otherwise hold an array of every person each
+    (3 MB at 100,000 deals)."""
+    slots = table.band_slots()
+    codes = table.kind("person").keys
+    chosen = np.flatnonzero(only)
+    counted = table.key_bands("person", *segment, slots, only)
+    level = KeyBands(
+        counted.won_present[chosen],
+        counted.lost_present[chosen],
+        counted.band_won,
+        counted.band_lost,
+    )
+    place = {int(code): at for at, code in enumerate(chosen)}
+
+    def find(name: str) -> int | None:
+        code = codes.find(name)
+        return None if code is None else place.get(code)
+
+    return pooled_effects(
+        [codes.names[code] for code in chosen],
+        [level],
+        settings.person_prior_sd,
+        settings,
+        name_ranks=codes.ranks()[chosen],
+        find=find,
+    )
+
+
 # -- from closed deals (tests, backtests, amount-filtered segments) --------------------
 
 

@@ -34,10 +34,10 @@ from graph.table import CountTable
 
 T = TypeVar("T")
 MEMO_ENTRIES = 512  # answers kept per tenant (segments × kinds × settings)
-# Answers holding an array per person (a people ranking's effects, an industry's
-# outsiders): 3 MB each at 100,000 deals, so few are kept per tenant.
+# Answers holding an array per person (people rankings' effects): 3 MB each at 100,000
+# deals, so few are kept per tenant.
 PER_PERSON_ENTRIES = 4
-PER_PERSON_ANSWERS = ("people", "outsiders")
+PER_PERSON_ANSWERS = ("people",)
 CORE: tuple[Kind, ...] = ("deal", "size", "role")
 _ABSENT = object()  # a person of whom a read found nothing
 SEATED_PEOPLE = 20_000  # people whose seats are kept per tenant (rankings name few)
