@@ -32,6 +32,9 @@ from graph.stats import size_band
 Kind = Literal["deal", "size", "role", "person"]
 KINDS: tuple[Kind, ...] = ("deal", "size", "role", "person")
 EVIDENCE_IDS = 5  # deal ids kept per role counter, and shown per person
+# One encoder for every counter id: `json.dumps` with options builds a new one per call,
+# and a write encodes a counter id per seat.
+_SID_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 class StatKey(NamedTuple):
@@ -48,11 +51,7 @@ class StatKey(NamedTuple):
     @property
     def sid(self) -> str:
         """The counter's id in a store: the fields as a JSON list (no separator to escape)."""
-        return json.dumps(
-            [self.kind, self.industry, self.region, self.band, self.key, self.role],
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
+        return _SID_JSON.encode(list(self))
 
     @staticmethod
     def of_sid(sid: str) -> StatKey:
@@ -159,27 +158,35 @@ def changes(before: Iterable[ClosedDeal], after: Iterable[ClosedDeal]) -> list[C
     """What replacing the `before` contributions by the `after` ones changes, counter by
     counter (in key order); counters that come out even are left out (a person's only
     when their deals, and those deals' accounts, stayed the same)."""
-    moved = Tally()
+    # One lookup per counter and deal: [present, won, ids gained or lost].
+    moved: dict[StatKey, list[int]] = {}
     added: dict[StatKey, set[str]] = {}
     removed: dict[StatKey, set[str]] = {}
     for sign, deals, ids in ((-1, before, removed), (1, after, added)):
         for deal in deals:
+            won = sign if deal.won else 0
+            seen_with = f"{deal.id}\x1f{deal.account_id}"
             for key in contribution(deal):
-                moved.present[key] = moved.present.get(key, 0) + sign
-                if deal.won:
-                    moved.won[key] = moved.won.get(key, 0) + sign
-                if key.keeps_evidence:
+                counts = moved.get(key)
+                if counts is None:
+                    moved[key] = [sign, won]
+                else:
+                    counts[0] += sign
+                    counts[1] += won
+                if key.kind == "role":
                     ids.setdefault(key, set()).add(deal.id)
                 elif key.kind == "person":
                     # Not stored: a person's counter that comes out even while their deals
                     # or those deals' accounts changed is still written (stamped), so that
                     # readers keeping where the person sat know to look again.
-                    ids.setdefault(key, set()).add(f"{deal.id}\x1f{deal.account_id}")
+                    ids.setdefault(key, set()).add(seen_with)
     out = []
-    for key in sorted(moved.present):
-        gained = frozenset(added.get(key, set()) - removed.get(key, set()))
-        lost = frozenset(removed.get(key, set()) - added.get(key, set()))
-        present, won = moved.present[key], moved.won.get(key, 0)
+    nothing: frozenset[str] = frozenset()
+    for key in sorted(moved):
+        present, won = moved[key]
+        gain, loss = added.get(key), removed.get(key)
+        gained = frozenset(gain - loss if loss else gain) if gain else nothing
+        lost = frozenset(loss - gain if gain else loss) if loss else nothing
         if present or won or gained or lost:
             out.append(Change(key, present, won, gained, lost))
     return out
