@@ -10,8 +10,8 @@
   the p95 of those reads, the larger of the two stores'. `first_read_ms`: a fresh
   service's first ranking on the imported data (the larger of the two stores').
 - Memory: the peak resident set of each service (its processes summed).
-- The service runs as deployed: on Neo4j one worker process per core (`bcg serve
-  --workers`), on SQLite one (one file, one writer).
+- The service runs as `bcg serve` starts it, one worker process, on both stores
+  (`--neo4j-workers N` for more on Neo4j; SQLite refuses more than one).
 - CPU steal: the share of this machine's CPU time its host took for others during
   each phase; a run with high steal measured the neighbours as much as the service.
 Prints a table, then one JSON object as the last line.
@@ -311,7 +311,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--write-rounds", type=int, default=50, help="updates between reads")
     parser.add_argument(
-        "--neo4j-workers", type=int, default=os.cpu_count() or 1, help="service worker processes"
+        "--neo4j-workers", type=int, default=1, help="service worker processes on Neo4j"
     )
     args = parser.parse_args()
 
