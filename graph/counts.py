@@ -158,7 +158,7 @@ def changes(before: Iterable[ClosedDeal], after: Iterable[ClosedDeal]) -> list[C
     """What replacing the `before` contributions by the `after` ones changes, counter by
     counter (in key order); counters that come out even are left out (a person's only
     when their deals, and those deals' accounts, stayed the same)."""
-    # One lookup per counter and deal: [present, won, ids gained or lost].
+    # [present, won] per counter: one lookup per counter and deal.
     moved: dict[StatKey, list[int]] = {}
     added: dict[StatKey, set[str]] = {}
     removed: dict[StatKey, set[str]] = {}
@@ -173,7 +173,7 @@ def changes(before: Iterable[ClosedDeal], after: Iterable[ClosedDeal]) -> list[C
                 else:
                     counts[0] += sign
                     counts[1] += won
-                if key.kind == "role":
+                if key.keeps_evidence:
                     ids.setdefault(key, set()).add(deal.id)
                 elif key.kind == "person":
                     # Not stored: a person's counter that comes out even while their deals
@@ -184,6 +184,7 @@ def changes(before: Iterable[ClosedDeal], after: Iterable[ClosedDeal]) -> list[C
     nothing: frozenset[str] = frozenset()
     for key in sorted(moved):
         present, won = moved[key]
+        # Deal and size counters have no ids: no sets are built for them.
         gain, loss = added.get(key), removed.get(key)
         gained = frozenset(gain - loss if loss else gain) if gain else nothing
         lost = frozenset(loss - gain if gain else loss) if loss else nothing
