@@ -12,6 +12,11 @@
 - Memory: the peak resident set of each service (its processes summed).
 - The service runs as `bcg serve` starts it, one worker process, on both stores
   (`--neo4j-workers N` for more on Neo4j; SQLite refuses more than one).
+- CPU: the seconds of CPU that the Neo4j server, the service and the bench's own clients
+  spent per 1,000 deals imported, beside the baseline's; `ingest_cpu_vs_raw` = the
+  baseline's CPU per deal over the API's, the most `ingest_vs_raw` could reach if the
+  service kept this machine's cores as busy as the baseline does (a write path that
+  waits on itself shows as fewer cores used: CPU-seconds over wall seconds).
 - CPU steal: the share of this machine's CPU time its host took for others during
   each phase; a run with high steal measured the neighbours as much as the service.
 Prints a table, then one JSON object as the last line.
@@ -23,6 +28,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import socket
 import statistics
 import subprocess
@@ -104,7 +110,9 @@ def concurrently(work: list[Any], run: Callable[[Any], None]) -> float:
 
 
 @contextmanager
-def local_neo4j(state: Path) -> Iterator[str]:
+def local_neo4j(state: Path) -> Iterator[tuple[str, int | None]]:
+    """A Neo4j of the bench's own, its bolt URI and server process id; or the one
+    BCG_NEO4J_URI names (its process unknown: no server CPU figures)."""
     env = {
         **os.environ,
         "BCG_NEO4J_STATE": str(state),
@@ -114,11 +122,11 @@ def local_neo4j(state: Path) -> Iterator[str]:
     }
     script = str(ROOT / "scripts" / "neo4j.sh")
     if os.environ.get("BCG_NEO4J_URI"):
-        yield os.environ["BCG_NEO4J_URI"]
+        yield os.environ["BCG_NEO4J_URI"], None
         return
     done = subprocess.run([script, "start"], env=env, capture_output=True, text=True, check=True)
     try:
-        yield done.stdout.strip().splitlines()[-1]
+        yield done.stdout.strip().splitlines()[-1], int((state / "pid").read_text())
     finally:
         subprocess.run([script, "stop"], env=env, check=False)
 
@@ -139,6 +147,32 @@ class CpuSteal:
         spent = [b - a for a, b in zip(self._start, self._times(), strict=True)]
         self.percent = 100 * spent[7] / max(sum(spent), 1)  # the 8th field is steal
         return self.percent
+
+
+class CpuTime:
+    """CPU seconds (user and system) that processes and this bench spent while a phase ran."""
+
+    def __init__(self, **pids: int | None) -> None:
+        self._pids = pids
+        self._start = self._times()
+
+    def _times(self) -> dict[str, float]:
+        tick = os.sysconf("SC_CLK_TCK")
+        out = {}
+        for name, pid in self._pids.items():
+            if pid is None:
+                continue
+            total = 0
+            for process in [pid, *children(pid)]:
+                fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+            out[name] = total / tick
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        out["clients"] = own.ru_utime + own.ru_stime
+        return out
+
+    def stop(self) -> dict[str, float]:
+        return {name: spent - self._start[name] for name, spent in self._times().items()}
 
 
 @contextmanager
@@ -214,10 +248,15 @@ def ingest_api(url: str, deals: list[dict[str, Any]]) -> float:
     return concurrently(batches(deals), send)
 
 
+def migrate_raw(uri: str) -> None:
+    """The same schema as the service (uniqueness constraints are what MERGE looks up),
+    made before the baseline's clock and CPU meters start."""
+    with GraphDatabase.driver(uri, auth=None, notifications_min_severity="OFF") as driver:
+        Neo4jGraphStore(driver).migrate()
+
+
 def ingest_raw(uri: str, deals: list[dict[str, Any]]) -> float:
     with GraphDatabase.driver(uri, auth=None, notifications_min_severity="OFF") as driver:
-        # The same schema as the service (uniqueness constraints are what MERGE looks up).
-        Neo4jGraphStore(driver).migrate()
 
         def send(batch: list[dict[str, Any]]) -> None:
             with driver.session() as session:
@@ -328,11 +367,12 @@ def main() -> None:
     results: dict[str, Any] = {}
     with (
         tempfile.TemporaryDirectory(prefix="bcg-bench-") as tmp,
-        local_neo4j(Path(tmp) / "neo4j") as uri,
+        local_neo4j(Path(tmp) / "neo4j") as (uri, neo4j_pid),
     ):
-        steal = CpuSteal()
+        migrate_raw(uri)
+        steal, cpu = CpuSteal(), CpuTime(neo4j=neo4j_pid)
         raw_s = ingest_raw(uri, deals)
-        raw_steal = steal.stop()
+        raw_steal, raw_cpu = steal.stop(), cpu.stop()
         print(
             f"baseline: bare driver {len(deals) / raw_s:.0f} deals/s (steal {raw_steal:.0f}%)",
             flush=True,
@@ -343,8 +383,9 @@ def main() -> None:
             running = service(store, Path(tmp) / store, neo4j, workers)
             with running as (url, pid), api_client(url) as c:
                 steal = CpuSteal()
+                cpu = CpuTime(neo4j=neo4j_pid if store == "neo4j" else None, service=pid)
                 seconds = ingest_api(url, deals)
-                ingest_steal = steal.stop()
+                ingest_steal, ingest_cpu = steal.stop(), cpu.stop()
                 print(
                     f"{store} ({workers} worker{'s' if workers > 1 else ''}): API ingest "
                     f"{len(deals) / seconds:.0f} deals/s (steal {ingest_steal:.0f}%)",
@@ -366,6 +407,7 @@ def main() -> None:
             print(f"{store}: a fresh service's first read {fresh_ms:.0f} ms", flush=True)
             results[store] = {
                 "ingest_s": seconds,
+                "ingest_cpu": ingest_cpu,
                 "rebuild_ms": rebuild_ms,
                 "first_read_ms": fresh_ms,
                 "latencies": latencies,
@@ -384,6 +426,23 @@ def main() -> None:
         f"{seats / results['sqlite']['ingest_s']:>12.0f}"
     )
     print(f"{'ingest deals/s (bare driver)':28}{raw_rows_per_s:>12.0f}{'-':>12}")
+    per_1k = 1000 / len(deals)
+    for part in ("neo4j", "service", "clients"):
+        cells = [
+            f"{results[s]['ingest_cpu'][part] * per_1k:>12.2f}"
+            if part in results[s]["ingest_cpu"]
+            else f"{'-':>12}"
+            for s in ("neo4j", "sqlite")
+        ]
+        print(f"{f'ingest cpu-s/1k deals {part}':28}{''.join(cells)}")
+    for part in ("neo4j", "clients"):
+        spent = f"{raw_cpu[part] * per_1k:>12.2f}" if part in raw_cpu else f"{'-':>12}"
+        print(f"{f'bare cpu-s/1k deals {part}':28}{spent}{'-':>12}")
+    cores = {s: sum(results[s]["ingest_cpu"].values()) / results[s]["ingest_s"] for s in results}
+    print(
+        f"{'cores busy (API ingest)':28}{cores['neo4j']:>12.2f}{cores['sqlite']:>12.2f}"
+        f"\n{'cores busy (bare driver)':28}{sum(raw_cpu.values()) / raw_s:>12.2f}{'-':>12}"
+    )
     for kind in ("roles", "people", "segment", "likely"):
         for q in (50, 95):
             label = f"{kind} p{q} ms"
@@ -417,6 +476,11 @@ def main() -> None:
         "participations": seats,
         "ingest_vs_raw": round(rows_per_s["neo4j"] / raw_rows_per_s, 3),
         "ingest_rows_per_s": round(rows_per_s["neo4j"], 1),
+        "ingest_cpu_vs_raw": (
+            round(sum(raw_cpu.values()) / sum(results["neo4j"]["ingest_cpu"].values()), 3)
+            if "neo4j" in raw_cpu
+            else None
+        ),
         "roles_p95_ms": round(percentile(results["neo4j"]["latencies"]["roles"], 95), 1),
         "people_p95_ms": round(percentile(results["neo4j"]["latencies"]["people"], 95), 1),
         "likely_p95_ms": round(percentile(results["neo4j"]["latencies"]["likely"], 95), 1),
