@@ -162,11 +162,12 @@ class CpuTime:
         for name, pid in self._pids.items():
             if pid is None:
                 continue
-            total = 0
+            ticks = 0
             for process in [pid, *children(pid)]:
-                fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
-                total += int(fields[11]) + int(fields[12])  # utime, stime
-            out[name] = total / tick
+                fields = stat_fields(process)
+                if fields is not None:
+                    ticks += int(fields[11]) + int(fields[12])
+            out[name] = ticks / tick
         own = resource.getrusage(resource.RUSAGE_SELF)
         out["clients"] = own.ru_utime + own.ru_stime
         return out
@@ -223,14 +224,20 @@ def peak_rss_mb(pid: int) -> float:
     return total
 
 
+def stat_fields(pid: int) -> list[str] | None:
+    """/proc/<pid>/stat after the command name (which may hold spaces), from the state on
+    (index 1 the parent, 11 and 12 user and system ticks); None when the process ended."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
 def children(pid: int) -> list[int]:
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # the process ended while we looked
-        if int(fields[1]) == pid:
+        fields = stat_fields(int(stat.parent.name))
+        if fields is not None and int(fields[1]) == pid:
             found.append(int(stat.parent.name))
     return found
 
@@ -439,10 +446,8 @@ def main() -> None:
         spent = f"{raw_cpu[part] * per_1k:>12.2f}" if part in raw_cpu else f"{'-':>12}"
         print(f"{f'bare cpu-s/1k deals {part}':28}{spent}{'-':>12}")
     cores = {s: sum(results[s]["ingest_cpu"].values()) / results[s]["ingest_s"] for s in results}
-    print(
-        f"{'cores busy (API ingest)':28}{cores['neo4j']:>12.2f}{cores['sqlite']:>12.2f}"
-        f"\n{'cores busy (bare driver)':28}{sum(raw_cpu.values()) / raw_s:>12.2f}{'-':>12}"
-    )
+    print(f"{'cores busy (API ingest)':28}{cores['neo4j']:>12.2f}{cores['sqlite']:>12.2f}")
+    print(f"{'cores busy (bare driver)':28}{sum(raw_cpu.values()) / raw_s:>12.2f}{'-':>12}")
     for kind in ("roles", "people", "segment", "likely"):
         for q in (50, 95):
             label = f"{kind} p{q} ms"
